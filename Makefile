@@ -1,0 +1,32 @@
+# ragbook: every target sets itself up on a fresh machine (Python 3.11+ and make).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+READY  := $(VENV)/.ready
+
+.PHONY: demo test lint bench setup clean
+
+demo: $(READY)  ## rate the bundled demo plan and show every rating
+	$(BIN)/ragbook demo
+
+test: $(READY)  ## run the whole test suite
+	$(BIN)/pytest
+
+lint: $(READY)  ## ruff and mypy
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(READY)  ## speed figures (see bench/)
+	$(BIN)/python bench/rating.py
+
+setup: $(READY)
+
+$(READY): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ragbook needs Python 3.11 or newer: set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(READY)
+
+clean:
+	rm -rf $(VENV) out build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,427 @@
+"""Rating a whole table of measures at once.
+
+The same rules as :func:`ragbook.measures.rate_measure`, written with numpy so a
+plan of any size is rated in one pass. Each bad cell becomes a problem tied to
+its row and column; the other rows are rated as usual.
+
+Choice columns (Polarity, Tolerance, ...) may be plain text or pandas
+categoricals; categoricals are read once per category, which is what makes
+very large frames fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ragbook import choices as c
+from ragbook.calendar import ReportingPeriod
+from ragbook.direction import measure_direction
+from ragbook.measures import (
+    BLOCKED,
+    EPSILON,
+    MET,
+    NO_ACTUAL,
+    NOT_DUE,
+    NOT_RATED,
+    OVER_AMBER,
+    OVER_RED,
+    WITHIN_AMBER,
+    MeasureRating,
+    explain_rating,
+    range_text,
+    target_label,
+)
+from ragbook.numbers import NOT_DUE_WORDS, NotANumber, read_number
+from ragbook.problems import Problem, problem
+from ragbook.ratings import (
+    AMBER,
+    DECLINING,
+    DEFAULT_AMBER,
+    DEFAULT_RED,
+    GREEN,
+    IMPROVING,
+    NO_DATA,
+    NOT_APPLICABLE,
+    RATING_CHOICES,
+    RED,
+    SUSTAINED,
+    fold,
+    is_blank,
+    read_rating,
+)
+from ragbook.tables import Columns, Ratings, blank_mask
+
+MEASURE_INPUTS = (
+    "Ref", "Outcome", "Measure", "Unit", "Polarity", "Baseline", "Target", "Quarter target",
+    "Target profile", "Range low", "Range high", "Tolerance", "Amber threshold",
+    "Red threshold", "Change band", "Compare with", "Actual", "Previous actual",
+    "Last year actual", "Data note", "Override RAG", "Override reason",
+)
+MEASURE_OUTPUTS = ("RAG", "Direction", "Why")
+REQUIRED = ("Polarity", "Target", "Actual")
+
+# Ratings and reasons as small integers while the table is worked on.
+_RAGS = np.array([RED, AMBER, GREEN, NO_DATA, NOT_APPLICABLE, NOT_RATED], dtype=object)
+R_, A_, G_, NODATA_, NA_, UNRATED_ = range(6)
+_REASONS = np.array([MET, WITHIN_AMBER, OVER_AMBER, OVER_RED, NO_ACTUAL, NOT_DUE, BLOCKED],
+                    dtype=object)
+_ARROWS = np.array([IMPROVING, SUSTAINED, DECLINING, NOT_APPLICABLE], dtype=object)
+_OVERRIDE_CODES = {RED: R_, AMBER: A_, GREEN: G_}
+_NON_BLOCKING = {"Override RAG", "Override reason", "Compare with", "Previous actual",
+                 "Last year actual", "Change band"}
+
+
+class _Table:
+    """One pass over a measures frame: parsed columns and the problems found."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.columns = Columns(frame, MEASURE_INPUTS)
+        self.index = frame.index
+        self.size = len(frame)
+        self.problems: list[Problem] = []
+        self.blocked = np.zeros(self.size, dtype=bool)
+
+    def _flag(self, mask: np.ndarray, code: str, values: object, expected: str,
+              column: str) -> None:
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return
+        if column not in _NON_BLOCKING:
+            self.blocked |= mask
+        found = values if isinstance(values, np.ndarray) else None
+        label = self.columns.label(column)
+        for row in rows:
+            value = found[row] if found is not None else values
+            self.problems.append(problem(code, value, expected, row=self.index[int(row)],
+                                         column=label))
+
+    def choice(self, choice: c.Choice) -> np.ndarray:
+        """Codes into ``choice.options`` (-1 where not understood)."""
+        series = self.columns.get(choice.column)
+        default = -1 if choice.default is None else choice.options.index(choice.default)
+        if series is None:
+            return np.full(self.size, default, dtype=np.int64)
+        lookup = {option: i for i, option in enumerate(choice.options)}
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            codes = series.cat.codes.to_numpy()
+            uniques = series.cat.categories
+        else:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        # Code -1 (a missing value) picks the last entry: the default.
+        table = np.array([lookup.get(choice.read(u) or "", -1) for u in uniques] + [default],
+                         dtype=np.int64)
+        result = table[codes]
+        bad = result < 0
+        if bad.any():
+            raw = series.to_numpy(dtype=object)
+            blank = blank_mask(series)
+            self._flag(bad & blank, "blank-choice", raw, choice.expected, choice.column)
+            self._flag(bad & ~blank, "unknown-choice", raw, choice.expected, choice.column)
+        return result
+
+    def numbers(self, column: str, not_due: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Floats (NaN where blank or bad), and for Actual where it says n/a."""
+        series = self.columns.get(column)
+        nowhere = np.zeros(self.size, dtype=bool)
+        if series is None:
+            return np.full(self.size, np.nan), nowhere
+        if series.dtype.kind in "fiu":
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            infinite = np.isinf(values)
+            if infinite.any():
+                self._flag(infinite, "not-a-number", values, "a number", column)
+                values = np.where(infinite, np.nan, values)
+            return values, nowhere
+        raw = series.to_numpy(dtype=object)
+        values = np.full(self.size, np.nan)
+        marked = nowhere.copy()
+        bad = nowhere.copy()
+        for i, cell in enumerate(raw):
+            if not_due and isinstance(cell, str) and fold(cell) in NOT_DUE_WORDS:
+                marked[i] = True
+                continue
+            try:
+                number = read_number(cell)
+            except NotANumber:
+                bad[i] = True
+                continue
+            if number is not None:
+                values[i] = number
+        self._flag(bad, "not-a-number", raw, "a number", column)
+        return values, marked
+
+    def texts(self, column: str) -> np.ndarray:
+        series = self.columns.get(column)
+        if series is None:
+            return np.full(self.size, "", dtype=object)
+        return series.to_numpy(dtype=object)
+
+
+def rate_measures(
+    frame: pd.DataFrame,
+    *,
+    period: ReportingPeriod | None = None,
+    amber: float = DEFAULT_AMBER,
+    red: float = DEFAULT_RED,
+    explain: bool = True,
+) -> Ratings:
+    """Rate every measure in a frame whose columns are the Measures table's.
+
+    Returns the frame's index with ``RAG``, ``Computed RAG``, ``Direction``,
+    ``Shortfall`` and ``Compared with``, plus ``Why`` (rating and direction
+    reasons) when ``explain`` is true, and the problems found.
+    """
+    t = _Table(frame)
+    t.problems.extend(t.columns.missing(REQUIRED, "the measures table"))
+    if any(p.code == "missing-column" for p in t.problems):
+        t.blocked[:] = True
+
+    pol = t.choice(c.POLARITY) if t.columns.has("Polarity") else np.full(t.size, -1)
+    tol = np.maximum(t.choice(c.TOLERANCE), 0)  # not understood: reported, read as Relative
+    profile = t.choice(c.TARGET_PROFILE)
+    actual, not_due = t.numbers("Actual", not_due=True)
+    target, _ = t.numbers("Target")
+    quarter_target, _ = t.numbers("Quarter target")
+    low, _ = t.numbers("Range low")
+    high, _ = t.numbers("Range high")
+    amber_at = _thresholds(t, "Amber threshold", tol, amber)
+    red_at = _thresholds(t, "Red threshold", tol, red)
+    relative = tol == 0
+
+    compared = _compared(t, pol, relative, profile, target, quarter_target, low, high, period)
+    upside = ~np.isnan(amber_at) & ~np.isnan(red_at) & (amber_at > red_at)
+    t._flag(upside, "amber-above-red", amber_at,
+            "an amber threshold no larger than the red threshold", "Amber threshold")
+    amber_at = np.where(np.isnan(amber_at), amber, amber_at)
+    red_at = np.where(np.isnan(red_at), red, red_at)
+
+    short, basis, side = _shortfalls(pol, actual, compared, low, high)
+    scale = np.where(relative & (short > 0), np.abs(basis), 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        short = short / np.where(scale == 0, np.nan, scale)
+
+    reason = np.select(
+        [not_due, t.blocked, np.isnan(actual), short <= 0,
+         short <= amber_at + EPSILON * np.maximum(1.0, np.abs(amber_at)),
+         short <= red_at + EPSILON * np.maximum(1.0, np.abs(red_at))],
+        [5, 6, 4, 0, 1, 2], default=3)
+    computed = np.array([G_, G_, A_, R_, NODATA_, NA_, UNRATED_])[reason]
+    final = _overrides(t, computed)
+    arrows, travel = _directions(t, pol, relative, actual, low, high)
+
+    table = pd.DataFrame({
+        "RAG": _RAGS[final], "Computed RAG": _RAGS[computed], "Direction": _ARROWS[arrows],
+        "Shortfall": np.where(reason <= 3, short, np.nan),
+        "Compared with": np.where(reason <= 3, basis, np.nan),
+    }, index=frame.index)
+    if explain:
+        _explain(t, table, _Facts(reason, side, pol, tol, profile, actual, low, high,
+                                  quarter_target, amber_at, red_at, *travel), period)
+    return Ratings(table, t.problems)
+
+
+def _thresholds(t: _Table, column: str, tol: np.ndarray, default: float) -> np.ndarray:
+    values, _ = t.numbers(column)
+    raw = t.texts(column)
+    missing = np.isnan(values)
+    t._flag(missing & (tol == 1), "absolute-needs-thresholds", raw,
+            "a threshold in the measure's own unit (Tolerance is Absolute)", column)
+    negative = values < 0
+    t._flag(negative, "negative-threshold", raw, "a threshold of 0 or more", column)
+    too_big = (tol == 0) & (values > 1)
+    t._flag(too_big, "threshold-not-a-fraction", raw,
+            "a percentage such as 5% (0.05) for a relative tolerance", column)
+    values = np.where(missing & (tol != 1), default, values)
+    return np.where(negative | too_big, np.nan, values)
+
+
+def _compared(t: _Table, pol: np.ndarray, relative: np.ndarray, profile: np.ndarray,
+              target: np.ndarray, quarter_target: np.ndarray, low: np.ndarray,
+              high: np.ndarray, period: ReportingPeriod | None) -> np.ndarray:
+    is_range = pol == 2
+    t._flag(is_range & np.isnan(low) & np.isnan(high), "range-without-bounds", None,
+            "a Range low and/or Range high for a Within range measure", "Range low")
+    t._flag(is_range & (low > high), "range-upside-down", low,
+            "a Range low no larger than Range high", "Range low")
+    t._flag(is_range & relative & (low == 0), "zero-bound-relative", low,
+            "a non-zero bound, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            "Range low")
+    t._flag(is_range & relative & (low != 0) & (high == 0), "zero-bound-relative", high,
+            "a non-zero bound, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            "Range high")
+    other = ~is_range
+    has_quarter = ~np.isnan(quarter_target)
+    blank = other & ~has_quarter & np.isnan(target)
+    t._flag(blank & (pol >= 0), "blank-target", None, "a target (or a quarter target)",
+            "Target")
+    profiled = other & ~has_quarter & ~np.isnan(target) & (profile > 0)
+    if period is None:
+        t._flag(profiled, "profile-needs-quarter", t.texts("Target profile"),
+                "a reporting quarter in Settings to profile the annual target",
+                "Target profile")
+    quarter = period.quarter if period else 4
+    scale = np.select([profile == 1, profile == 2], [0.25, quarter / 4], default=1.0)
+    compared = np.where(has_quarter, quarter_target, target * scale)
+    checkable = other & ~blank & ~(profiled & (period is None))
+    zero = checkable & relative & (compared == 0)
+    t._flag(zero & has_quarter, "zero-target-relative", 0,
+            "a non-zero target, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            "Quarter target")
+    t._flag(zero & ~has_quarter, "zero-target-relative", 0,
+            "a non-zero target, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            "Target")
+    return np.where(is_range, 0.0, compared)
+
+
+def _shortfalls(pol: np.ndarray, actual: np.ndarray, compared: np.ndarray, low: np.ndarray,
+                high: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shortfall in the measure's unit, the figure compared with, and which side (code)."""
+    below = np.nan_to_num(low - actual, nan=0.0).clip(min=0)
+    above = np.nan_to_num(actual - high, nan=0.0).clip(min=0)
+    near_low = np.isnan(high) | (~np.isnan(low) & (actual - low <= high - actual))
+    range_basis = np.where(below > 0, low, np.where(above > 0, high,
+                                                    np.where(near_low, low, high)))
+    short = np.select([pol == 0, pol == 1, pol == 2],
+                      [np.maximum(compared - actual, 0.0), np.maximum(actual - compared, 0.0),
+                       below + above], default=np.nan)
+    basis = np.where(pol == 2, range_basis, compared)
+    side = np.select([pol == 0, pol == 1, below > 0, above > 0], [0, 1, 2, 3], default=4)
+    return short, basis, side
+
+
+def _overrides(t: _Table, computed: np.ndarray) -> np.ndarray:
+    series = t.columns.get("Override RAG")
+    if series is None:
+        return computed
+    present = ~blank_mask(series)
+    if not present.any():
+        return computed
+    raw = series.to_numpy(dtype=object)
+    reasons = t.columns.get("Override reason")
+    reason_blank = blank_mask(reasons) if reasons is not None else np.ones(t.size, bool)
+    final = computed.copy()
+    unknown = np.zeros(t.size, dtype=bool)
+    for i in np.flatnonzero(present):
+        code = _OVERRIDE_CODES.get(read_rating(raw[i]) or "")
+        if code is None:
+            unknown[i] = True
+        elif not reason_blank[i] and computed[i] != UNRATED_:
+            final[i] = code
+    t._flag(unknown, "unknown-override", raw, RATING_CHOICES, "Override RAG")
+    t._flag(present & ~unknown & reason_blank, "override-without-reason",
+            None if reasons is None else reasons.to_numpy(dtype=object),
+            "a reason for overriding the computed rating", "Override reason")
+    return final
+
+
+def _directions(t: _Table, pol: np.ndarray, relative: np.ndarray, actual: np.ndarray,
+                low: np.ndarray, high: np.ndarray
+                ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Arrow codes, and (compare-with codes, the value compared with, the band) for the
+    explanations."""
+    compare = t.choice(c.COMPARE_WITH)
+    previous, _ = t.numbers("Previous actual")
+    last_year, _ = t.numbers("Last year actual")
+    band, _ = t.numbers("Change band")
+    t._flag(band < 0, "negative-band", band, "a change band of 0 or more", "Change band")
+    band = np.where(np.isnan(band) | (band < 0), 0.0, band)
+    before = np.where(compare == 1, last_year, previous)
+
+    def outside(values: np.ndarray) -> np.ndarray:
+        return (np.nan_to_num(low - values, nan=0.0).clip(min=0)
+                + np.nan_to_num(values - high, nan=0.0).clip(min=0))
+
+    gain = np.select([pol == 0, pol == 1, pol == 2],
+                     [actual - before, before - actual, outside(before) - outside(actual)],
+                     default=np.nan)
+    move = np.where(pol == 2, np.abs(gain), np.abs(actual - before))
+    use_relative = relative & (before != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        size = np.where(use_relative, move / np.abs(before), move)
+    limit = np.where(relative & (before == 0), 0.0, band)
+    steady = (size <= limit + EPSILON * np.maximum(1.0, np.abs(limit))) | (gain == 0)
+    arrows = np.where(steady, 1, np.where(gain > 0, 0, 2))
+    unknown = np.isnan(gain) | np.isnan(actual) | np.isnan(before) | (compare < 0)
+    return np.where(unknown, 3, arrows), (compare, before, band)
+
+
+_SIDES = ("short", "over", "below the range", "above the range", "")
+
+
+@dataclass
+class _Facts:
+    """The per-row arrays the explanations are written from."""
+
+    reason: np.ndarray
+    side: np.ndarray
+    pol: np.ndarray
+    tol: np.ndarray
+    profile: np.ndarray
+    actual: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    quarter_target: np.ndarray
+    amber: np.ndarray
+    red: np.ndarray
+    compare: np.ndarray
+    before: np.ndarray
+    band: np.ndarray
+
+
+def _number(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod | None
+             ) -> None:
+    """Add ``Rating why``, ``Direction why`` and ``Why`` row by row, in the same words as
+    the one-measure functions (:func:`explain_rating`, :func:`measure_direction`)."""
+    units = ["" if is_blank(u) else str(u).strip() for u in t.texts("Unit")]
+    override_reasons = t.texts("Override reason")
+    by_row: dict[Hashable, list[Problem]] = {}
+    for p in t.problems:
+        by_row.setdefault(p.row, []).append(p)
+    rag = table["RAG"].to_numpy()
+    computed = table["Computed RAG"].to_numpy()
+    shortfall = table["Shortfall"].to_numpy()
+    basis = table["Compared with"].to_numpy()
+    rating_why, direction_why = [], []
+    for i in range(t.size):
+        polarity = c.POLARITY.options[f.pol[i]] if f.pol[i] >= 0 else c.HIGHER
+        tolerance = c.TOLERANCE.options[f.tol[i]] if f.tol[i] >= 0 else c.RELATIVE
+        unit = units[i]
+        low, high = _number(f.low[i]), _number(f.high[i])
+        if polarity == c.RANGE:
+            label = f"range {range_text(low, high, unit)}"
+        else:
+            label = target_label(c.TARGET_PROFILE.options[max(f.profile[i], 0)],
+                                 _number(f.quarter_target[i]), period)
+        rating = MeasureRating(
+            rag=rag[i], computed=computed[i], reason=_REASONS[f.reason[i]],
+            actual=_number(f.actual[i]), compared_with=_number(basis[i]),
+            target_label=label, polarity=polarity, tolerance=tolerance, unit=unit,
+            shortfall=_number(shortfall[i]), amber=float(f.amber[i]), red=float(f.red[i]),
+            side=_SIDES[f.side[i]],
+            override_reason=str(override_reasons[i]).strip() if rag[i] != computed[i] else "",
+            problems=tuple(by_row.get(t.index[i], ())),
+        )
+        rating_why.append(explain_rating(rating))
+        if f.pol[i] < 0 or f.compare[i] < 0:
+            direction_why.append("Polarity or Compare with not understood -> n/a")
+            continue
+        direction = measure_direction(
+            _number(f.actual[i]), _number(f.before[i]), polarity, band=float(f.band[i]),
+            tolerance=tolerance, compare_with=c.COMPARE_WITH.options[f.compare[i]],
+            unit=unit, range_low=low, range_high=high)
+        direction_why.append(direction.why)
+    table["Rating why"] = rating_why
+    table["Direction why"] = direction_why
+    table["Why"] = [f"{r}. Direction: {d}"
+                    for r, d in zip(rating_why, direction_why, strict=True)]
+
+
+__all__ = ["MEASURE_INPUTS", "MEASURE_OUTPUTS", "rate_measures"]

@@ -1,0 +1,358 @@
+"""Rating one measure (key outcome indicator) against its target.
+
+The rules (domain.md section 3), for one measure:
+
+* The **shortfall** is how far the actual is on the worse side of the target:
+  below it for *higher is better*, above it for *lower is better*, outside
+  the nearest bound for *within range*. It is zero when the target is met.
+* With a **relative** tolerance (the default) the shortfall is a fraction of
+  the target (or of the bound); with an **absolute** one it stays in the
+  measure's own unit, and the thresholds are in that unit too.
+* shortfall <= amber threshold -> GREEN ("within 5%" includes 5%);
+  amber < shortfall <= red -> AMBER ("5-10%" includes 10%);
+  shortfall > red -> RED. Thresholds default to 5% and 10%.
+* No actual -> No data; an actual typed ``n/a`` -> n/a (not due this period).
+* A quarter target wins over the annual target; otherwise an annual target
+  may be profiled per quarter (target / 4) or year to date (target x q / 4).
+* An officer's override needs a reason; the computed rating is kept beside it.
+
+:func:`rate_measure` is the readable, one-measure form of these rules. The
+table engine in :mod:`ragbook.measure_table` applies the same rules to whole
+plans at once, and the tests check that the two always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ragbook import choices as c
+from ragbook.calendar import ReportingPeriod
+from ragbook.numbers import (
+    NotANumber,
+    is_not_due,
+    read_number,
+    show_amount,
+    show_difference,
+    show_fraction,
+    show_threshold,
+)
+from ragbook.problems import Problem, problem
+from ragbook.ratings import (
+    AMBER,
+    DEFAULT_AMBER,
+    DEFAULT_RED,
+    GREEN,
+    NO_DATA,
+    NOT_APPLICABLE,
+    RATING_NAMES,
+    RED,
+    is_blank,
+    read_override,
+)
+
+EPSILON = 1e-9
+"""Slack for floating-point arithmetic at the exact 5% and 10% boundaries."""
+
+NOT_RATED = ""
+"""The rating left blank when a problem stops a measure being rated."""
+
+# Reasons, as codes that the table engine and the explanations share.
+MET = "met"
+WITHIN_AMBER = "within-amber"
+OVER_AMBER = "over-amber"
+OVER_RED = "over-red"
+NO_ACTUAL = "no-data"
+NOT_DUE = "not-due"
+BLOCKED = "not-rated"
+
+
+def band_rating(shortfall: float, amber: float, red: float) -> tuple[str, str]:
+    """The rating and reason for a shortfall against the two thresholds."""
+    if shortfall <= 0:
+        return GREEN, MET
+    if shortfall <= amber + EPSILON * max(1.0, abs(amber)):
+        return GREEN, WITHIN_AMBER
+    if shortfall <= red + EPSILON * max(1.0, abs(red)):
+        return AMBER, OVER_AMBER
+    return RED, OVER_RED
+
+
+@dataclass(frozen=True)
+class MeasureRating:
+    """A measure's rating, the facts behind it, and its one-line reason (:attr:`why`)."""
+
+    rag: str
+    computed: str
+    reason: str
+    actual: float | None = None
+    compared_with: float | None = None
+    target_label: str = "target"
+    polarity: str = c.HIGHER
+    tolerance: str = c.RELATIVE
+    unit: str = ""
+    shortfall: float | None = None
+    amber: float = DEFAULT_AMBER
+    red: float = DEFAULT_RED
+    side: str = ""
+    override_reason: str = ""
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    @property
+    def overridden(self) -> bool:
+        return self.rag != self.computed
+
+    @property
+    def why(self) -> str:
+        return explain_rating(self)
+
+
+def _threshold_text(value: float, tolerance: str, unit: str) -> str:
+    return show_threshold(value) if tolerance == c.RELATIVE else show_difference(value, unit)
+
+
+def _shortfall_text(rating: MeasureRating) -> str:
+    amount = rating.shortfall or 0.0
+    if rating.tolerance == c.RELATIVE:
+        size = show_fraction(amount, beside=(rating.amber, rating.red))
+    else:
+        size = show_difference(amount, rating.unit)
+    if rating.polarity == c.RANGE:
+        return f"{size} {rating.side} ({show_amount(rating.compared_with or 0.0, rating.unit)})"
+    return f"{size} {rating.side}"
+
+
+def explain_rating(rating: MeasureRating) -> str:
+    """The one-line reason for a measure's rating, checkable by hand."""
+    computed = _explain_computed(rating)
+    if not rating.overridden:
+        return computed
+    return (f"Officer override to {RATING_NAMES[rating.rag]} "
+            f"(computed: {computed}). Reason: {rating.override_reason}")
+
+
+def _explain_computed(rating: MeasureRating) -> str:
+    if rating.reason == NO_ACTUAL:
+        return "No actual reported yet -> No data"
+    if rating.reason == NOT_DUE:
+        return "Actual marked n/a: not due this period -> n/a"
+    if rating.reason == BLOCKED:
+        first = next((p for p in rating.problems if p.severity == "error"), None)
+        detail = f"{first.column or 'input'}: found {first.found}; expected {first.expected}" \
+            if first else "a problem in its inputs"
+        return f"Not rated: {detail}"
+    assert rating.actual is not None and rating.compared_with is not None
+    compared = (rating.target_label if rating.polarity == c.RANGE
+                else f"{rating.target_label} {show_amount(rating.compared_with, rating.unit)}")
+    base = f"{show_amount(rating.actual, rating.unit)} vs {compared} ({rating.polarity.lower()})"
+    amber = _threshold_text(rating.amber, rating.tolerance, rating.unit)
+    red = _threshold_text(rating.red, rating.tolerance, rating.unit)
+    name = RATING_NAMES[rating.computed]
+    if rating.reason == MET:
+        met = "inside the range" if rating.polarity == c.RANGE else "target met"
+        return f"{base}: {met} -> {name}"
+    short = _shortfall_text(rating)
+    if rating.reason == WITHIN_AMBER:
+        return f"{base}: {short}, within the {amber} amber threshold -> {name}"
+    if rating.reason == OVER_AMBER:
+        return (f"{base}: {short}, more than the {amber} amber threshold "
+                f"but not more than the {red} red threshold -> {name}")
+    return f"{base}: {short}, more than the {red} red threshold -> {name}"
+
+
+def target_label(profile: str, quarter_target: float | None,
+                 period: ReportingPeriod | None) -> str:
+    """What the actual is compared with, in words: ``Q1 target``, ``year-to-date target``."""
+    quarter = f"Q{period.quarter} " if period else "quarter "
+    if quarter_target is not None or profile == c.PER_QUARTER:
+        return f"{quarter}target"
+    if profile == c.YEAR_TO_DATE:
+        return "year-to-date target"
+    return "target"
+
+
+def profiled_target(target: float, profile: str, quarter: int) -> float:
+    """The annual target as this quarter's figure."""
+    if profile == c.PER_QUARTER:
+        return target / 4
+    if profile == c.YEAR_TO_DATE:
+        return target * quarter / 4
+    return target
+
+
+class _Inputs:
+    """Collects a measure's inputs and the problems found reading them."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def choice(self, choice: c.Choice, value: object) -> str | None:
+        read = choice.read(value)
+        if read is None:
+            code = "blank-choice" if is_blank(value) else "unknown-choice"
+            self.problems.append(problem(code, value, choice.expected, column=choice.column))
+        return read
+
+    def number(self, column: str, value: object) -> float | None:
+        try:
+            return read_number(value)
+        except NotANumber:
+            self.problems.append(problem("not-a-number", value, "a number", column=column))
+            return None
+
+    def add(self, code: str, value: object, expected: str, column: str) -> None:
+        self.problems.append(problem(code, value, expected, column=column))
+
+
+def rate_measure(
+    actual: object,
+    target: object = None,
+    polarity: object = c.HIGHER,
+    *,
+    quarter_target: object = None,
+    range_low: object = None,
+    range_high: object = None,
+    tolerance: object = None,
+    amber: object = None,
+    red: object = None,
+    unit: str = "",
+    target_profile: object = None,
+    period: ReportingPeriod | None = None,
+    override: object = None,
+    override_reason: object = None,
+    default_amber: float = DEFAULT_AMBER,
+    default_red: float = DEFAULT_RED,
+) -> MeasureRating:
+    """Rate one measure. Never raises for bad input: problems come back in the result.
+
+    >>> rate_measure(72, 90, "Higher is better").why
+    '72 vs target 90 (higher is better): 20.0% short, more than the 10% red threshold -> RED'
+    """
+    found = _Inputs()
+    pol = found.choice(c.POLARITY, polarity)
+    tol = found.choice(c.TOLERANCE, tolerance) or c.RELATIVE
+    profile = found.choice(c.TARGET_PROFILE, target_profile) or c.WHOLE_YEAR
+    not_due = is_not_due(actual)
+    value = None if not_due else found.number("Actual", actual)
+    goal = found.number("Target", target)
+    goal_q = found.number("Quarter target", quarter_target)
+    low = found.number("Range low", range_low)
+    high = found.number("Range high", range_high)
+    amber_at = _threshold(found, "Amber threshold", amber, tol, default_amber)
+    red_at = _threshold(found, "Red threshold", red, tol, default_red)
+    unit = "" if is_blank(unit) else str(unit).strip()
+
+    compared = _what_to_compare(found, pol, tol, goal, goal_q, low, high, profile, period)
+    if amber_at is not None and red_at is not None and amber_at > red_at:
+        found.add("amber-above-red", amber_at,
+                  "an amber threshold no larger than the red threshold", "Amber threshold")
+    final_override, reason_text, refused = read_override(override, override_reason)
+    if refused is not None:
+        found.problems.append(refused)
+
+    facts: dict[str, object] = dict(
+        polarity=pol or c.HIGHER, tolerance=tol, unit=unit,
+        amber=amber_at if amber_at is not None else default_amber,
+        red=red_at if red_at is not None else default_red,
+        target_label=target_label(profile, goal_q, period),
+        problems=tuple(found.problems), override_reason=reason_text,
+    )
+    blocked = any(p.severity == "error" and p.column not in _NON_BLOCKING
+                  for p in found.problems)
+    if not_due:
+        computed, why = NOT_APPLICABLE, NOT_DUE
+    elif blocked:
+        computed, why = NOT_RATED, BLOCKED
+    elif value is None:
+        computed, why = NO_DATA, NO_ACTUAL
+    else:
+        assert compared is not None and pol is not None
+        short, side, basis = _shortfall(value, pol, compared, low, high)
+        if tol == c.RELATIVE and short > 0:
+            short = short / abs(basis)
+        computed, why = band_rating(short, float(facts["amber"]),  # type: ignore[arg-type]
+                                    float(facts["red"]))  # type: ignore[arg-type]
+        facts.update(actual=value, compared_with=basis, shortfall=short, side=side)
+        if pol == c.RANGE:
+            facts["target_label"] = f"range {range_text(low, high, unit)}"
+    rag = final_override if (final_override and why != BLOCKED) else computed
+    return MeasureRating(rag=rag, computed=computed, reason=why, **facts)  # type: ignore[arg-type]
+
+
+_NON_BLOCKING = {"Override RAG", "Override reason"}
+
+
+def range_text(low: float | None, high: float | None, unit: str) -> str:
+    left = show_amount(low, unit) if low is not None else "-"
+    right = show_amount(high, unit) if high is not None else "-"
+    return f"{left} to {right}"
+
+
+def _threshold(found: _Inputs, column: str, value: object, tolerance: str,
+               default: float) -> float | None:
+    number = found.number(column, value)
+    if number is None:
+        if tolerance == c.ABSOLUTE:
+            found.add("absolute-needs-thresholds", value,
+                      "a threshold in the measure's own unit (Tolerance is Absolute)", column)
+        return None if tolerance == c.ABSOLUTE else default
+    if number < 0:
+        found.add("negative-threshold", value, "a threshold of 0 or more", column)
+        return None
+    if tolerance == c.RELATIVE and number > 1:
+        found.add("threshold-not-a-fraction", value,
+                  "a percentage such as 5% (0.05) for a relative tolerance", column)
+        return None
+    return number
+
+
+def _what_to_compare(found: _Inputs, pol: str | None, tol: str, goal: float | None,
+                     goal_q: float | None, low: float | None, high: float | None,
+                     profile: str, period: ReportingPeriod | None) -> float | None:
+    """The figure the actual is compared with (0 stands for a range: its bounds are used)."""
+    if pol == c.RANGE:
+        if low is None and high is None:
+            found.add("range-without-bounds", None,
+                      "a Range low and/or Range high for a Within range measure", "Range low")
+            return None
+        if low is not None and high is not None and low > high:
+            found.add("range-upside-down", low, "a Range low no larger than Range high",
+                      "Range low")
+        if tol == c.RELATIVE and 0 in (low, high):
+            column = "Range low" if low == 0 else "Range high"
+            found.add("zero-bound-relative", 0, "a non-zero bound, or Tolerance Absolute "
+                      "(a shortfall cannot be a percentage of 0)", column)
+        return 0.0
+    if goal_q is not None:
+        compared = goal_q
+    elif goal is None:
+        if pol is not None:
+            found.add("blank-target", None, "a target (or a quarter target)", "Target")
+        return None
+    elif profile != c.WHOLE_YEAR and period is None:
+        found.add("profile-needs-quarter", profile,
+                  "a reporting quarter in Settings to profile the annual target",
+                  "Target profile")
+        return None
+    else:
+        compared = profiled_target(goal, profile, period.quarter if period else 4)
+    if tol == c.RELATIVE and compared == 0:
+        column = "Quarter target" if goal_q is not None else "Target"
+        found.add("zero-target-relative", 0, "a non-zero target, or Tolerance Absolute "
+                  "(a shortfall cannot be a percentage of 0)", column)
+    return compared
+
+
+def _shortfall(value: float, pol: str, compared: float, low: float | None,
+               high: float | None) -> tuple[float, str, float]:
+    """How far the actual is on the worse side, which side, and the figure it was compared with."""
+    if pol == c.HIGHER:
+        return max(compared - value, 0.0), "short", compared
+    if pol == c.LOWER:
+        return max(value - compared, 0.0), "over", compared
+    if low is not None and value < low:
+        return low - value, "below the range", low
+    if high is not None and value > high:
+        return value - high, "above the range", high
+    nearest = low if high is None or (low is not None and value - low <= high - value) else high
+    assert nearest is not None
+    return 0.0, "", nearest

@@ -1,0 +1,96 @@
+"""Problems found in a plan, as data.
+
+A problem says where it is (``Measures!G5`` once it comes from a workbook,
+``row 3, Target`` for a plain DataFrame), a short code, the value found, and
+what was expected. Rating a plan collects problems; it never stops at the
+first one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+Locator = Callable[[Hashable, str], str]
+"""Turns a row label and a column name into a place such as ``Measures!G5``."""
+
+
+def show_value(value: object) -> str:
+    """A found value as an officer would recognise it."""
+    if value is None:
+        return "(blank)"
+    if isinstance(value, float) and value != value:
+        return "(blank)"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, str):
+        if value.strip() == "":
+            return "(blank)"
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f'"{shown}"'
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, and where."""
+
+    code: str
+    found: str
+    expected: str
+    place: str = ""
+    row: Hashable | None = None
+    column: str | None = None
+    severity: Severity = "error"
+
+    @property
+    def message(self) -> str:
+        """``Measures!G5: found "72 %"; expected a number ...``."""
+        where = f"{self.place}: " if self.place else ""
+        return f"{where}found {self.found}; expected {self.expected}"
+
+    def at(self, place: str) -> Problem:
+        return replace(self, place=place)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "place": self.place,
+            "severity": self.severity,
+            "code": self.code,
+            "found": self.found,
+            "expected": self.expected,
+            "message": self.message,
+        }
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def problem(code: str, value: object, expected: str, *, row: Hashable | None = None,
+            column: str | None = None, severity: Severity = "error") -> Problem:
+    """A problem with a value; its place is filled in by :func:`locate`."""
+    return Problem(code=code, found=show_value(value), expected=expected, row=row,
+                   column=column, severity=severity, place=default_place(row, column))
+
+
+def default_place(row: Hashable | None, column: str | None) -> str:
+    """Where a problem is when there is no workbook: ``row 3, Target``."""
+    parts = []
+    if row is not None:
+        parts.append(f"row {row}")
+    if column:
+        parts.append(column)
+    return ", ".join(parts)
+
+
+def locate(problems: Iterable[Problem], locator: Locator) -> list[Problem]:
+    """Give each problem that has a row and column its place in a workbook."""
+    placed = []
+    for item in problems:
+        if item.row is not None and item.column is not None:
+            item = item.at(locator(item.row, item.column))
+        placed.append(item)
+    return placed
