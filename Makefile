@@ -7,7 +7,7 @@ READY  := $(VENV)/.ready
 .PHONY: demo test lint bench setup clean
 
 demo: $(READY)  ## rate the bundled demo plan and show every rating
-	$(BIN)/ragbook demo
+	$(BIN)/ragbook demo --out out/demo
 
 test: $(READY)  ## run the whole test suite
 	$(BIN)/pytest

@@ -51,4 +51,4 @@ def rate_actions(frame: pd.DataFrame, period: ReportingPeriod) -> Ratings:
         "Milestone check": [r.check_text for r in rows],
         "Why": [r.why for r in rows],
     }, index=frame.index)
-    return Ratings(table, problems)
+    return Ratings(table, problems, rows)

@@ -1,65 +1,421 @@
-"""The ``ragbook`` command line."""
+"""The ``ragbook`` command line: a thin layer over the library.
+
+Each command's docstring is its ``--help``. Exit status: 0 when all is well,
+1 when the plan has problems (or a file could not be used), 2 for a mistake in
+the command itself.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import json
+import os
+import shutil
 import sys
-from collections.abc import Sequence
-
-import pandas as pd
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
 
 from ragbook import __version__
-from ragbook.action_table import rate_actions
-from ragbook.measure_table import rate_measures
+from ragbook.problems import Problem
+from ragbook.workbook.files import PlanFileError
+from ragbook.workbook.operations import BadRequest
+
+OK, PROBLEMS, USAGE = 0, 1, 2
 
 
-def demo(args: argparse.Namespace) -> int:
-    """Rate the bundled demo plan (Q1 2018/19) and print every rating and arrow.
+class UsageError(Exception):
+    """A mistake in the command line itself (exit status 2)."""
 
-    Example: ragbook demo
+
+def _as_of(text: str | None) -> date | None:
+    if text is None:
+        return None
+    for form in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    raise UsageError(f"--as-of expects a date such as 2018-06-30, not {text!r}")
+
+
+def _existing(path: str) -> Path:
+    found = Path(path)
+    if not found.exists():
+        raise UsageError(f"{path}: no such file")
+    return found
+
+
+def _print_problems(problems: list[Problem], *, limit: int = 200) -> None:
+    if not problems:
+        print("No problems found.")
+        return
+    errors = sum(p.severity == "error" for p in problems)
+    print(f"{len(problems)} problem(s), {errors} error(s):")
+    for item in problems[:limit]:
+        print(f"  {item.place or '-'}  [{item.code}] found {item.found}; "
+              f"expected {item.expected}" + ("  (warning)" if item.severity == "warning" else ""))
+    if len(problems) > limit:
+        print(f"  ... and {len(problems) - limit} more (use --json for all)")
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in counts.items())
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a blank plan workbook to fill in.
+
+    Example: ragbook new "Delivery plan 2019-20.xlsx" --year 2019/20 --quarter Q1
     """
-    from ragbook.demo import demo_period, load_demo_plan
+    from ragbook.workbook.template import new_plan, save
 
-    tables = load_demo_plan()
-    period = demo_period(tables)
-    actions = rate_actions(tables["actions"], period)
-    measures = rate_measures(tables["measures"], period=period)
-    print(f"Demo plan: {period.progress_title} ({period.label})\n")
-    for title, source, rated, extra in (
-        ("Actions", tables["actions"], actions, ["Milestone check"]),
-        ("Key outcome indicators", tables["measures"], measures, []),
-    ):
-        shown = pd.concat([source[["Ref"]], rated.table[["RAG", "Direction", *extra]]], axis=1)
-        shown["Why"] = rated.table["Why"].str.slice(0, 90)
-        print(f"{title}: {len(shown)}, by rating {rated.counts()}")
-        print(shown.to_string(index=False, max_colwidth=90), "\n")
-    problems = actions.problems + measures.problems
-    print(f"{len(problems)} problem(s)")
-    for item in problems:
-        print(f"  {item}")
-    return 1 if any(p.severity == "error" for p in problems) else 0
+    path = Path(args.plan)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"{path.name}: a new plan is an .xlsx workbook")
+    if path.exists() and not args.force:
+        raise UsageError(f"{path} already exists (use --force to replace it)")
+    settings: dict[str, object] = {}
+    if args.organisation:
+        settings["Organisation"] = args.organisation
+    if args.year:
+        settings["Plan year"] = args.year
+    if args.quarter:
+        settings["Reporting quarter"] = args.quarter
+    save(new_plan(settings), path)
+    print(f"Wrote a blank plan to {path}. Fill in the Settings, Outcomes, Actions and "
+          "Measures sheets, then run: ragbook recalc " + _quoted(path))
+    return OK
+
+
+def _quoted(path: Path) -> str:
+    text = str(path)
+    return f'"{text}"' if " " in text else text
+
+
+def cmd_recalc(args: argparse.Namespace) -> int:
+    """Rate every action and measure, and write RAG, Direction, Milestone due,
+    Milestone check and Why into the plan's tables.
+
+    The plan is replaced safely (the previous version is kept as PLAN.backup.xlsx);
+    with --out the results go to a new file and the plan is not touched.
+
+    Example: ragbook recalc plan.xlsx --as-of 2018-06-30
+    """
+    from ragbook.workbook.operations import losses_message, recalculate
+
+    plan = _existing(args.plan)
+    done = recalculate(plan, out=Path(args.out) if args.out else None, as_of=_as_of(args.as_of),
+                       backup=not args.no_backup)
+    if done.result is None:
+        print(f"{plan.name} could not be rated; nothing was written.")
+        _print_problems(done.problems)
+        return PROBLEMS
+    print(f"Rated {plan.name} for {done.result.plan.settings.period.label} "
+          f"(as of {done.result.plan.settings.period.as_of:%d/%m/%Y}): "
+          f"{_counts_line(done.result.counts())}")
+    if done.losses:
+        print(losses_message(done))
+    else:
+        print(f"Wrote the results to {done.written_to}"
+              + (f" (previous version kept as {done.backup.name})" if done.backup else ""))
+    _print_problems(done.problems)
+    return PROBLEMS if done.problems else OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """List the plan's problems, its milestone report, and the red, amber or
+    declining items that the commentary does not mention. Changes nothing.
+
+    Example: ragbook check plan.xlsx --json > report.json
+    """
+    from ragbook.workbook.operations import check
+
+    plan = _existing(args.plan)
+    checked = check(plan, as_of=_as_of(args.as_of))
+    result = checked.result
+    if args.json:
+        from ragbook.export import summary
+
+        print(json.dumps({
+            "file": str(plan),
+            **(summary(result) if result else {}),
+            "problems": [p.as_dict() for p in checked.problems],
+            "milestones": [vars(m) for m in result.milestones] if result else [],
+            "exceptions_without_commentary": [
+                {"kind": e.kind, "ref": e.ref, "outcome": e.outcome,
+                 "supporting_outcome": e.supporting_outcome, "rag": e.rag,
+                 "direction": e.direction, "why": e.reason}
+                for e in result.uncommented] if result else [],
+        }, indent=2, ensure_ascii=False))
+        return PROBLEMS if checked.problems else OK
+    if result is None:
+        print(f"{plan.name} could not be rated.")
+        _print_problems(checked.problems)
+        return PROBLEMS
+    period = result.plan.settings.period
+    print(f"{plan.name}: {result.plan.settings.plan_title}, {period.label} "
+          f"(as of {period.as_of:%d/%m/%Y})")
+    print(f"Ratings: {_counts_line(result.counts())}\n")
+    _print_problems(checked.problems)
+    print("\nMilestones:")
+    if not result.milestones:
+        print("  nothing overdue, due this quarter or next")
+    for milestone in result.milestones:
+        print(f"  {milestone.check}: {milestone.ref} \"{milestone.milestone}\" "
+              f"({milestone.detail})")
+    print(f"\nRed, amber or declining items the commentary does not mention "
+          f"({len(result.uncommented)}):")
+    for item in result.uncommented:
+        where = item.supporting_outcome or f"outcome {item.outcome} indicators"
+        print(f"  {item.ref} {item.reason}: not mentioned in Areas for improvement ({where})")
+    return PROBLEMS if checked.problems else OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export every action and measure with its inputs, rating, direction and
+    explanation, as CSV or JSON for other tools.
+
+    Example: ragbook export plan.xlsx --format csv --out ratings.csv
+    """
+    from ragbook.export import ITEM_COLUMNS, summary
+    from ragbook.workbook.operations import export_rows
+
+    checked, rows = export_rows(_existing(args.plan), as_of=_as_of(args.as_of))
+    if checked.result is None:
+        _print_problems(checked.problems)
+        return PROBLEMS
+    with contextlib.ExitStack() as stack:
+        out = (stack.enter_context(open(args.out, "w", newline="", encoding="utf-8"))
+               if args.out else sys.stdout)
+        if args.format == "csv":
+            writer = csv.DictWriter(out, fieldnames=list(ITEM_COLUMNS))
+            writer.writeheader()
+            writer.writerows(rows)
+        else:
+            json.dump({**summary(checked.result), "items": rows,
+                       "problems": [p.as_dict() for p in checked.problems]},
+                      out, indent=2, ensure_ascii=False)
+            out.write("\n")
+    if args.out:
+        print(f"Wrote {len(rows)} rows to {args.out}", file=sys.stderr)
+    return PROBLEMS if checked.problems else OK
+
+
+def cmd_roll_forward(args: argparse.Namespace) -> int:
+    """Start the next quarter: this quarter's ratings become Previous RAG, actuals
+    become Previous actual, History keeps this quarter, this quarter's inputs and
+    commentary are cleared, and Settings move on a quarter. Writes a new file.
+
+    Example: ragbook roll-forward "plan Q1.xlsx" --out "plan Q2.xlsx"
+    """
+    from ragbook.workbook.operations import roll_forward_file
+
+    plan = _existing(args.plan)
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise UsageError(f"{out} already exists (use --force to replace it)")
+    done = roll_forward_file(plan, out, as_of=_as_of(args.as_of))
+    if done.written_to is None:
+        print(f"{plan.name} was not rolled forward: fix these first.")
+        _print_problems(done.errors or done.problems)
+        return PROBLEMS
+    assert done.result is not None
+    period = done.result.plan.settings.period
+    print(f"Rolled {plan.name} from {period.label} to {period.next().label}: wrote {out}")
+    return OK
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    """Recalculate every plan workbook in a folder into another folder, and
+    summarise them (also written as batch-summary.csv in the output folder).
+
+    Example: ragbook batch plans/ --out rated/
+    """
+    from ragbook.workbook.operations import batch_one, plan_files
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder")
+    out_dir = Path(args.out)
+    if out_dir.resolve() == folder.resolve():
+        raise UsageError("--out must be a different folder from the plans")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = plan_files(folder)
+    if not files:
+        print(f"No .xlsx or .xlsm workbooks in {folder}")
+        return OK
+    as_of = _as_of(args.as_of)
+    lines = []
+    width = max(len(p.name) for p in files)
+    for number, path in enumerate(files, start=1):
+        _progress(number, len(files), path.name)
+        lines.append(batch_one(path, out_dir, as_of))
+    print(file=sys.stderr)
+    header = ["File", "Status", "R", "A", "G", "No data", "n/a", "Problems", "Output", "Note"]
+    table = [[line.file.name, line.status,
+              *(str(line.counts.get(k, "")) for k in ("R", "A", "G", "No data", "n/a")),
+              str(line.problems), str(line.output or ""), line.message] for line in lines]
+    summary_path = out_dir / "batch-summary.csv"
+    with summary_path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *table])
+    print(f"{'File':<{width}}  Status    R    A    G  No data  n/a  Problems")
+    for row in table:
+        print(f"{row[0]:<{width}}  {row[1]:<8} {row[2]:>4} {row[3]:>4} {row[4]:>4} "
+              f"{row[5]:>8} {row[6]:>4} {row[7]:>9}")
+    failed = [line for line in lines if line.status != "ok"]
+    for line in failed:
+        print(f"  {line.file.name}: {line.message}")
+    print(f"\n{len(files)} file(s), {len(failed)} with problems. Summary: {summary_path}")
+    return PROBLEMS if failed else OK
+
+
+def _progress(number: int, total: int, name: str) -> None:
+    width = 30
+    done = width * number // total
+    bar = "#" * done + "-" * (width - done)
+    columns = shutil.get_terminal_size((100, 20)).columns
+    line = f"\r[{bar}] {number}/{total} {name}"
+    print(line[:columns - 1].ljust(min(columns - 1, 100)), end="", file=sys.stderr, flush=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Copy the bundled demo plan (Cumbria County Council, Q1 2018/19) to a folder,
+    recalculate it, check it, and say where the files are.
+
+    Example: ragbook demo --out out/demo
+    """
+    from ragbook.demo import load_demo_plan
+    from ragbook.workbook.template import build_plan, save
+
+    out_dir = Path(args.out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plan = out_dir / "demo_plan_2018-19_Q1.xlsx"
+    save(build_plan(load_demo_plan()), plan)
+    print(f"Wrote the demo plan (as in workbook_templates/) to {plan}\n")
+    print(f"$ ragbook recalc {_quoted(plan)}")
+    cmd_recalc(argparse.Namespace(plan=str(plan), out=None, as_of=None, no_backup=False))
+    print(f"\n$ ragbook check {_quoted(plan)}")
+    cmd_check(argparse.Namespace(plan=str(plan), as_of=None, json=False))
+    print(f"\nFiles: {plan} (rated), {plan.with_name(plan.stem + '.backup.xlsx')} (before)")
+    return OK
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int],
+                          Callable[[argparse.ArgumentParser], None]]] = {}
+
+
+def _command(name: str, handler: Callable[[argparse.Namespace], int]):
+    def register(configure: Callable[[argparse.ArgumentParser], None]):
+        COMMANDS[name] = (handler, configure)
+        return configure
+    return register
+
+
+@_command("new", cmd_new)
+def _new(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", help="the workbook to write (.xlsx)")
+    p.add_argument("--organisation", help="the council's name, for Settings")
+    p.add_argument("--year", help="the plan year, e.g. 2019/20")
+    p.add_argument("--quarter", help="the reporting quarter, Q1 to Q4")
+    p.add_argument("--force", action="store_true", help="replace the file if it exists")
+
+
+def _as_of_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--as-of", metavar="YYYY-MM-DD",
+                   help="rate as of this date (default: the Settings as-of date, or the "
+                        "quarter end)")
+
+
+@_command("recalc", cmd_recalc)
+def _recalc(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
+    p.add_argument("--out", help="write to this new file instead of replacing the plan")
+    p.add_argument("--no-backup", action="store_true", help="do not keep PLAN.backup.xlsx")
+    _as_of_option(p)
+
+
+@_command("check", cmd_check)
+def _check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    _as_of_option(p)
+
+
+@_command("export", cmd_export)
+def _export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
+    p.add_argument("--format", choices=("csv", "json"), required=True)
+    p.add_argument("--out", help="the file to write (default: print)")
+    _as_of_option(p)
+
+
+@_command("roll-forward", cmd_roll_forward)
+def _roll_forward(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", help="the plan workbook for the quarter just finished")
+    p.add_argument("--out", required=True, help="the new workbook for the next quarter")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    _as_of_option(p)
+
+
+@_command("batch", cmd_batch)
+def _batch(p: argparse.ArgumentParser) -> None:
+    p.add_argument("folder", help="the folder of plan workbooks")
+    p.add_argument("--out", required=True, help="the folder for the rated copies")
+    _as_of_option(p)
+
+
+@_command("demo", cmd_demo)
+def _demo(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="out/demo", help="the folder for the demo files")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ragbook",
+        description="RAG (red/amber/green) ratings for council delivery plans kept in Excel.")
+    parser.add_argument("--version", action="version", version=f"ragbook {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (handler, configure) in COMMANDS.items():
+        doc = (handler.__doc__ or "").strip()
+        sub = commands.add_parser(name, help=doc.splitlines()[0].rstrip("."),
+                                  description=doc,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        configure(sub)
+        sub.set_defaults(handler=handler)
+    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="ragbook",
-        description="RAG (red/amber/green) ratings for council delivery plans.")
-    parser.add_argument("--version", action="version", version=f"ragbook {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, handler in (("demo", demo),):
-        doc = (handler.__doc__ or "").strip()
-        sub = commands.add_parser(name, help=doc.splitlines()[0], description=doc,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-        sub.set_defaults(handler=handler)
+    parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 2
+        return USAGE
     try:
         return int(args.handler(args))
+    except UsageError as error:
+        print(f"ragbook {args.command}: {error}", file=sys.stderr)
+        return USAGE
+    except PlanFileError as error:
+        print(f"ragbook {args.command}: {error}", file=sys.stderr)
+        return PROBLEMS
+    except BadRequest as error:
+        print(f"ragbook {args.command}: {error}", file=sys.stderr)
+        return USAGE
     except BrokenPipeError:  # output piped into head, less...
         sys.stderr.close()
-        return 0
+        return OK
+    except Exception as error:
+        if os.environ.get("RAGBOOK_DEBUG"):
+            raise
+        print(f"ragbook {args.command}: something went wrong inside ragbook "
+              f"({type(error).__name__}: {error}). Your workbook was not changed. Please "
+              "report this, with the command you ran; RAGBOOK_DEBUG=1 shows the details.",
+              file=sys.stderr)
+        return PROBLEMS
 
 
 if __name__ == "__main__":

@@ -76,8 +76,21 @@ def problem(code: str, value: object, expected: str, *, row: Hashable | None = N
                    column=column, severity=severity, place=default_place(row, column))
 
 
+@dataclass(frozen=True, order=True)
+class SheetRow:
+    """A row of a worksheet: the row label of every frame read from a workbook."""
+
+    sheet: str
+    number: int
+
+    def __str__(self) -> str:
+        return f"{self.sheet} row {self.number}"
+
+
 def default_place(row: Hashable | None, column: str | None) -> str:
-    """Where a problem is when there is no workbook: ``row 3, Target``."""
+    """Where a problem is without column letters: ``row 3, Target``, ``Actions row 5, Status``."""
+    if isinstance(row, SheetRow):
+        return f"{row}, {column}" if column else str(row)
     parts = []
     if row is not None:
         parts.append(f"row {row}")

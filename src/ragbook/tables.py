@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,8 @@ class Ratings:
 
     table: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
+    items: list[Any] = field(default_factory=list)
+    """Per-row details, where the engine has them (an ActionRating per action)."""
 
     @property
     def errors(self) -> list[Problem]:

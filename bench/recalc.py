@@ -1,0 +1,85 @@
+"""Time ``recalc`` against the floor: a plain openpyxl load and save of the same file.
+
+Builds plans of 1,000 and 10,000 measures (and a proportionate number of
+actions), then, in the same run, times the ``ragbook recalc`` library call and a
+bare ``openpyxl.load_workbook`` + ``save``. Usage::
+
+    python bench/recalc.py [--sizes 1000 10000] [--runs 3]
+
+The last line is ``recalc <N> measures: <seconds> s, <ratio>x the load+save floor``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+
+from ragbook.demo import load_demo_plan
+from ragbook.workbook.operations import recalculate
+from ragbook.workbook.template import build_plan, save
+
+
+def plan_tables(measures: int, seed: int = 7) -> dict[str, pd.DataFrame]:
+    """The demo plan, with its actions and measures repeated up to the size asked for."""
+    demo = load_demo_plan()
+    rng = np.random.default_rng(seed)
+    tables = dict(demo)
+    for name, size in (("measures", measures), ("actions", max(measures // 2, 1))):
+        base = demo[name]
+        repeats = -(-size // len(base))
+        frame = pd.concat([base] * repeats, ignore_index=True).head(size).copy()
+        frame["Ref"] = [f"{'M' if name == 'measures' else ''}{i // 100 + 1}.{i % 100 + 1}"
+                        for i in range(size)]
+        frame["Outcome"] = [str(i // 100 % 4 + 1) for i in range(size)]
+        if name == "measures":
+            actual = pd.to_numeric(frame["Actual"], errors="coerce")
+            jitter = rng.normal(1.0, 0.05, size)
+            frame["Actual"] = np.where(actual.notna(), np.round(actual * jitter, 2), np.nan)
+        tables[name] = frame
+    return tables
+
+
+def timed(work) -> float:
+    start = time.perf_counter()
+    work()
+    return time.perf_counter() - start
+
+
+def floor(path: Path, out: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    book.save(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        for size in args.sizes:
+            source = Path(folder) / f"plan_{size}.xlsx"
+            save(build_plan(plan_tables(size)), source)
+            work = Path(folder) / f"work_{size}.xlsx"
+            recalc_s, floor_s = [], []
+            copy = Path(folder) / "floor.xlsx"
+            for _ in range(args.runs):
+                shutil.copyfile(source, work)
+                floor_s.append(timed(lambda w=work, c=copy: floor(w, c)))
+                shutil.copyfile(source, work)
+                recalc_s.append(timed(lambda w=work: recalculate(w, backup=False)))
+            best, base = min(recalc_s), min(floor_s)
+            kb = source.stat().st_size // 1024
+            print(f"  {size} measures, {size // 2} actions, {kb} KB: load+save floor "
+                  f"{base:.2f} s, best of {args.runs}")
+            print(f"recalc {size} measures: {best:.2f} s, {best / base:.2f}x the load+save floor")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""A whole delivery plan: its settings and tables, rated together.
+
+This is where the per-item rules meet the plan: the reporting period and
+thresholds come from Settings, refs must be unique and belong to a known
+outcome, and the milestone report and exceptions are gathered for the
+report. Readers (the workbook file, the Excel add-in) build a :class:`Plan`;
+the result is the same whichever way the plan arrived.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from ragbook.action_table import rate_actions
+from ragbook.actions import CHECKS
+from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter
+from ragbook.commentary import AREAS_FOR_IMPROVEMENT, ExceptionItem, find_exceptions
+from ragbook.measure_table import rate_measures
+from ragbook.numbers import NotANumber, read_number
+from ragbook.problems import Problem, problem
+from ragbook.ratings import DEFAULT_AMBER, DEFAULT_RED, fold, is_blank
+from ragbook.tables import Ratings
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """The Settings table, read."""
+
+    period: ReportingPeriod
+    organisation: str = ""
+    plan_title: str = "Council Plan Delivery Plan"
+    amber: float = DEFAULT_AMBER
+    red: float = DEFAULT_RED
+    template_version: int | None = None
+
+
+def read_settings(values: dict[str, object], where: dict[str, object] | None = None,
+                  as_of: date | None = None) -> tuple[PlanSettings | None, list[Problem]]:
+    """Settings from ``{"Plan year": "2018/19", ...}``; None when the period cannot be known.
+
+    ``where`` maps each setting to its row label (for problem places); ``as_of``
+    overrides the setting.
+    """
+    where = where or {}
+    folded = {fold(k): v for k, v in values.items()}
+    problems: list[Problem] = []
+
+    def flag(name: str, code: str, expected: str) -> None:
+        problems.append(problem(code, folded.get(fold(name)), expected, row=where.get(name),
+                                column="Value"))
+
+    year, quarter = None, None
+    try:
+        year = FinancialYear.parse(folded.get("plan year", ""))
+    except ValueError:
+        flag("Plan year", "bad-plan-year", "a financial year such as 2018/19")
+    try:
+        quarter = parse_quarter(folded.get("reporting quarter", ""))
+    except ValueError:
+        flag("Reporting quarter", "bad-quarter", "a quarter: Q1, Q2, Q3 or Q4")
+    day = as_of or _read_date(folded.get("as-of date"))
+    if day is None and not is_blank(folded.get("as-of date")) and as_of is None:
+        flag("As-of date", "bad-date", "a date such as 30/06/2018, or blank for the quarter end")
+    thresholds = []
+    for name, default in (("Amber threshold", DEFAULT_AMBER), ("Red threshold", DEFAULT_RED)):
+        try:
+            number = read_number(folded.get(fold(name)))
+        except NotANumber:
+            number = None
+            flag(name, "bad-threshold", "a percentage such as 5%")
+        else:
+            if number is not None and not 0 <= number <= 1:
+                flag(name, "bad-threshold", "a percentage such as 5% (0.05)")
+                number = None
+        thresholds.append(default if number is None else number)
+    if thresholds[0] > thresholds[1]:
+        flag("Amber threshold", "amber-above-red",
+             "an amber threshold no larger than the red threshold")
+    version = folded.get("template version")
+    if year is None or quarter is None:
+        return None, problems
+    return PlanSettings(
+        period=ReportingPeriod(year, quarter, day),
+        organisation=_text(folded.get("organisation")),
+        plan_title=_text(folded.get("plan title")) or "Council Plan Delivery Plan",
+        amber=thresholds[0], red=thresholds[1],
+        template_version=int(version) if isinstance(version, int | float)
+        and not is_blank(version) else None,
+    ), problems
+
+
+def _text(value: object) -> str:
+    return "" if is_blank(value) else str(value).strip()
+
+
+def _read_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        for form in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%Y-%m-%dT%H:%M:%S"):
+            try:
+                return datetime.strptime(value.strip(), form).date()
+            except ValueError:
+                continue
+    return None
+
+
+@dataclass
+class Plan:
+    """A plan's settings and its tables as frames (columns named as in the schema)."""
+
+    settings: PlanSettings
+    outcomes: pd.DataFrame
+    actions: pd.DataFrame
+    measures: pd.DataFrame
+    commentary: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class MilestoneItem:
+    """One line of the milestone report."""
+
+    check: str
+    ref: str
+    outcome: str
+    action: str
+    milestone: str
+    detail: str
+
+
+@dataclass
+class PlanResult:
+    """Everything rating a plan produces."""
+
+    plan: Plan
+    actions: Ratings
+    measures: Ratings
+    problems: list[Problem] = field(default_factory=list)
+    milestones: list[MilestoneItem] = field(default_factory=list)
+    exceptions: list[ExceptionItem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def uncommented(self) -> list[ExceptionItem]:
+        """Red, amber or declining items that the commentary does not mention."""
+        return [item for item in self.exceptions if not item.mentioned]
+
+    def counts(self) -> dict[str, int]:
+        """Ratings across actions and measures: ``{"R": 11, "A": 37, ...}``."""
+        both = Counter(self.actions.table["RAG"]) + Counter(self.measures.table["RAG"])
+        return {rating: both.get(rating, 0) for rating in ("R", "A", "G", "No data", "n/a")}
+
+
+def _refs(frame: pd.DataFrame) -> pd.Series:
+    return frame["Ref"].map(lambda v: "" if is_blank(v) else str(v).strip())
+
+
+def check_plan(plan: Plan) -> list[Problem]:
+    """Problems across tables: duplicate refs, unknown outcomes, unknown sections."""
+    found: list[Problem] = []
+    outcomes = {str(v).strip() for v in plan.outcomes["Outcome"] if not is_blank(v)}
+    for name, frame in (("Actions", plan.actions), ("Measures", plan.measures)):
+        refs = _refs(frame)
+        seen: dict[str, object] = {}
+        for row, ref in refs.items():
+            if not ref:
+                found.append(problem("blank-ref", None, f"a ref for every row of {name}",
+                                     row=row, column="Ref"))
+            elif ref in seen:
+                found.append(problem("duplicate-ref", ref,
+                                     f"a ref used once only (it is also on row {seen[ref]})",
+                                     row=row, column="Ref"))
+            else:
+                seen[ref] = row
+        for row, outcome in frame["Outcome"].items():
+            if _text(outcome) not in outcomes:
+                found.append(problem("unknown-outcome", outcome,
+                                     "an outcome listed in the Outcomes sheet", row=row,
+                                     column="Outcome"))
+    for row, outcome in plan.commentary["Outcome"].items():
+        if _text(outcome) not in outcomes:
+            found.append(problem("unknown-outcome", outcome,
+                                 "an outcome listed in the Outcomes sheet", row=row,
+                                 column="Outcome"))
+    return found
+
+
+def rate_plan(plan: Plan, *, explain: bool = True) -> PlanResult:
+    """Rate every action and measure of a plan, and gather its reports."""
+    settings = plan.settings
+    actions = rate_actions(plan.actions, settings.period)
+    measures = rate_measures(plan.measures, period=settings.period, amber=settings.amber,
+                             red=settings.red, explain=explain)
+    result = PlanResult(plan, actions, measures,
+                        check_plan(plan) + actions.problems + measures.problems)
+    result.milestones = _milestone_report(plan.actions, actions)
+    result.exceptions = _exceptions(plan, actions, measures)
+    return result
+
+
+def _milestone_report(frame: pd.DataFrame, rated: Ratings) -> list[MilestoneItem]:
+    items = []
+    refs = _refs(frame)
+    for row, checks in zip(frame.index, rated.items, strict=True):
+        for check in checks.checks:
+            items.append(MilestoneItem(
+                check.check, refs[row], _text(frame.at[row, "Outcome"]),
+                _text(frame.at[row, "Action"]) if "Action" in frame else "",
+                _text(frame.at[row, "Milestone"]), check.detail))
+    order = {name: i for i, name in enumerate(CHECKS)}
+    return sorted(items, key=lambda item: order[item.check])
+
+
+def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[ExceptionItem]:
+    notes = plan.commentary
+    improvement: dict[tuple[str, str], str] = {}
+    for _, row in notes.iterrows():
+        if fold(row.get("Section", "")) == fold(AREAS_FOR_IMPROVEMENT):
+            key = (_text(row.get("Outcome")), _text(row.get("Supporting outcome")))
+            improvement[key] = improvement.get(key, "") + " " + _text(row.get("Text"))
+    items = []
+    for kind, frame, rated in (("action", plan.actions, actions),
+                               ("measure", plan.measures, measures)):
+        refs = _refs(frame)
+        for row in frame.index:
+            supporting = (_text(frame.at[row, "Supporting outcome"])
+                          if "Supporting outcome" in frame else "")
+            items.append((kind, refs[row], _text(frame.at[row, "Outcome"]), supporting,
+                          rated.table.at[row, "RAG"], rated.table.at[row, "Direction"]))
+    return find_exceptions(items, improvement)

@@ -1,0 +1,191 @@
+"""What ragbook does to a plan workbook file: recalculate it, or check it.
+
+These are the library functions behind the command line (and batch runs):
+each reads the file, rates the plan with the pure engine, and either reports
+or writes, keeping the workbook promise: a failed run leaves the file as it
+was, byte for byte; a successful one changes only ragbook's cells; anything
+openpyxl would lose sends the result to a new file instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ragbook.export import item_rows
+from ragbook.plan import PlanResult, rate_plan
+from ragbook.problems import Problem
+from ragbook.roll_forward import roll_forward
+from ragbook.workbook import schema
+from ragbook.workbook.files import (
+    Loss,
+    PlanFileError,
+    describe_losses,
+    replace_atomically,
+    scan_losses,
+    write_check,
+    write_new,
+)
+from ragbook.workbook.reader import PlanWorkbook, open_plan
+from ragbook.workbook.writer import add_run_log, apply_roll_forward, write_results
+
+
+class BadRequest(ValueError):
+    """Options that cannot work together (the command line's exit status 2)."""
+
+
+@dataclass
+class Checked:
+    """A plan read and rated, with every problem placed at its ``Sheet!Cell``."""
+
+    workbook: PlanWorkbook
+    result: PlanResult | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+
+@dataclass
+class Recalculated(Checked):
+    """What ``recalc`` did: where it wrote, the backup it kept, and what it could not keep."""
+
+    written_to: Path | None = None
+    backup: Path | None = None
+    losses: list[Loss] = field(default_factory=list)
+
+    @property
+    def replaced_original(self) -> bool:
+        return self.written_to == self.workbook.path
+
+
+def check(path: Path, *, as_of: date | None = None) -> Checked:
+    """Read and rate a plan without writing anything."""
+    workbook = open_plan(path, as_of=as_of)
+    if workbook.plan is None or _fatal(workbook.problems):
+        return Checked(workbook, None, workbook.problems)
+    result = rate_plan(workbook.plan)
+    return Checked(workbook, result, workbook.problems + workbook.locate(result.problems))
+
+
+def _fatal(problems: list[Problem]) -> bool:
+    """Problems that stop a plan being rated at all (its tables cannot be read)."""
+    return any(p.code in {"missing-table", "missing-column"} for p in problems)
+
+
+def new_file_for(path: Path) -> Path:
+    """Where results go when the original cannot be replaced: ``PLAN (recalculated).xlsx``."""
+    return path.with_name(f"{path.stem} (recalculated){path.suffix}")
+
+
+def recalculate(path: Path, *, out: Path | None = None, as_of: date | None = None,
+                backup: bool = True, command: str = "recalc",
+                when: datetime | None = None) -> Recalculated:
+    """Rate a plan and write the results into the workbook (or into ``out``)."""
+    if out is None:
+        write_check(path)
+    checked = check(path, as_of=as_of)
+    done = Recalculated(checked.workbook, checked.result, checked.problems)
+    if checked.result is None:
+        return done
+    if out is not None and out.suffix.lower() != path.suffix.lower():
+        raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
+    done.losses = scan_losses(path)
+    target = out or (new_file_for(path) if done.losses else path)
+    write_results(checked.workbook, checked.result)
+    add_run_log(checked.workbook, checked.result, command, len(checked.problems), when)
+    book = checked.workbook.book
+    if target == path:
+        done.backup = replace_atomically(path, book.save, backup=backup)
+    else:
+        write_new(target, book.save, source=path)
+    done.written_to = target
+    return done
+
+
+def losses_message(done: Recalculated) -> str:
+    """Why the results went to a new file, for the officer."""
+    return (f"{done.workbook.path.name} holds things ragbook cannot keep when it saves "
+            f"({describe_losses(done.losses)}), so it was left as it was and the results "
+            f"were written to {done.written_to}.")
+
+
+def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None) -> Recalculated:
+    """Rate the plan's quarter, then write the next quarter's plan to ``out``.
+
+    The original is never changed. Refuses (no file written) when the plan has
+    errors, because their ratings would be carried into the next quarter.
+    """
+    if out.suffix.lower() != path.suffix.lower():
+        raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
+    checked = check(path, as_of=as_of)
+    done = Recalculated(checked.workbook, checked.result, checked.problems)
+    if checked.result is None or checked.errors:
+        return done
+    history = _history_frame(checked.workbook)
+    change = roll_forward(checked.result, history)
+    write_results(checked.workbook, checked.result)
+    apply_roll_forward(checked.workbook, change)
+    add_run_log(checked.workbook, checked.result, "roll-forward", len(checked.problems), None)
+    write_new(out, checked.workbook.book.save, source=path)
+    done.written_to = out
+    return done
+
+
+def _history_frame(workbook: PlanWorkbook) -> pd.DataFrame | None:
+    found = workbook.tables.get(schema.HISTORY.name)
+    if found is None:
+        return None
+    rows = [{name: found.sheet.cell(row, column).value for name, column in found.columns.items()}
+            for row in range(found.first_row, found.last_row + 1)]
+    return pd.DataFrame(rows, columns=list(found.columns)) if rows else None
+
+
+def export_rows(path: Path, *, as_of: date | None = None) -> tuple[Checked, list[dict[str, Any]]]:
+    """Every action and measure of a plan, rated, as plain rows."""
+    checked = check(path, as_of=as_of)
+    return checked, item_rows(checked.result) if checked.result else []
+
+
+@dataclass
+class BatchLine:
+    """One file of a batch run."""
+
+    file: Path
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: int = 0
+    output: Path | None = None
+    message: str = ""
+
+
+PLAN_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def plan_files(folder: Path) -> list[Path]:
+    """The workbooks in a folder that may be plans (not Excel lock files or ragbook's own)."""
+    return sorted(p for p in folder.iterdir()
+                  if p.is_file() and p.suffix.lower() in PLAN_SUFFIXES
+                  and not p.name.startswith(("~$", ".")) and ".backup" not in p.name
+                  and "(recalculated)" not in p.name)
+
+
+def batch_one(path: Path, out_dir: Path, as_of: date | None = None) -> BatchLine:
+    """Recalculate one plan into ``out_dir``; a failure becomes the line's message."""
+    try:
+        done = recalculate(path, out=out_dir / path.name, as_of=as_of, command="batch")
+    except PlanFileError as error:
+        return BatchLine(path, "failed", message=str(error))
+    except Exception as error:  # one bad file never stops the batch
+        return BatchLine(path, "failed", message=f"{type(error).__name__}: {error}")
+    if done.result is None:
+        first = done.errors[0].message if done.errors else "could not be read"
+        return BatchLine(path, "failed", problems=len(done.problems), message=first)
+    status = "problems" if done.problems else "ok"
+    return BatchLine(path, status, done.result.counts(), len(done.problems), done.written_to,
+                     done.problems[0].message if done.problems else "")

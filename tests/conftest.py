@@ -1,0 +1,31 @@
+"""Shared fixtures: the committed demo plan, and running the real command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"
+BLANK_PLAN = ROOT / "workbook_templates" / "delivery_plan.xlsx"
+
+
+def run_ragbook(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m ragbook ARGS`` as a user would, capturing what it prints."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("RAGBOOK_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "ragbook", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+@pytest.fixture
+def demo_plan(tmp_path: Path) -> Path:
+    """A fresh copy of the committed demo plan."""
+    target = tmp_path / "demo_plan.xlsx"
+    shutil.copyfile(DEMO_PLAN, target)
+    return target
