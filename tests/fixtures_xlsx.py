@@ -5,6 +5,7 @@ sparklines, form controls...), as Excel itself lays them out.
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
@@ -54,6 +55,7 @@ def plain_book() -> openpyxl.Workbook:
     return book
 
 
+@functools.cache  # one build: openpyxl stamps the time it saves
 def plain_xlsx() -> bytes:
     return workbook_bytes(plain_book())
 
@@ -64,6 +66,7 @@ def png_bytes() -> bytes:
     return out.getvalue()
 
 
+@functools.cache  # one build: openpyxl stamps the time it saves
 def rich_openpyxl_xlsx() -> bytes:
     """What openpyxl itself writes and reads back whole: comments, a table, data
     validation, conditional formatting, a picture and defined names."""

@@ -208,7 +208,7 @@ def rate_plan(plan: Plan, *, explain: bool = True) -> PlanResult:
 
 
 def _milestone_report(frame: pd.DataFrame, rated: Ratings) -> list[MilestoneItem]:
-    items = []
+    items: list[MilestoneItem] = []
     refs = _refs(frame)
     for row, checks in zip(frame.index, rated.items, strict=True):
         for check in checks.checks:
@@ -220,20 +220,27 @@ def _milestone_report(frame: pd.DataFrame, rated: Ratings) -> list[MilestoneItem
     return sorted(items, key=lambda item: order[item.check])
 
 
+def _column(frame: pd.DataFrame, name: str) -> list[str]:
+    if name not in frame.columns:
+        return [""] * len(frame)
+    return [_text(value) for value in frame[name].to_numpy(dtype=object)]
+
+
 def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[ExceptionItem]:
     notes = plan.commentary
     improvement: dict[tuple[str, str], str] = {}
-    for _, row in notes.iterrows():
-        if fold(row.get("Section", "")) == fold(AREAS_FOR_IMPROVEMENT):
-            key = (_text(row.get("Outcome")), _text(row.get("Supporting outcome")))
-            improvement[key] = improvement.get(key, "") + " " + _text(row.get("Text"))
-    items = []
+    wanted = fold(AREAS_FOR_IMPROVEMENT)
+    for outcome, supporting, section, text in zip(
+            _column(notes, "Outcome"), _column(notes, "Supporting outcome"),
+            _column(notes, "Section"), _column(notes, "Text"), strict=True):
+        if fold(section) == wanted:
+            key = (outcome, supporting)
+            improvement[key] = f"{improvement.get(key, '')} {text}"
+    items: list[tuple[str, str, str, str, str, str]] = []
     for kind, frame, rated in (("action", plan.actions, actions),
                                ("measure", plan.measures, measures)):
-        refs = _refs(frame)
-        for row in frame.index:
-            supporting = (_text(frame.at[row, "Supporting outcome"])
-                          if "Supporting outcome" in frame else "")
-            items.append((kind, refs[row], _text(frame.at[row, "Outcome"]), supporting,
-                          rated.table.at[row, "RAG"], rated.table.at[row, "Direction"]))
+        items.extend(zip([kind] * len(frame), _column(frame, "Ref"), _column(frame, "Outcome"),
+                         _column(frame, "Supporting outcome"),
+                         rated.table["RAG"].to_numpy(dtype=object),
+                         rated.table["Direction"].to_numpy(dtype=object), strict=True))
     return find_exceptions(items, improvement)

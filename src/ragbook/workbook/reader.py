@@ -223,21 +223,27 @@ class _CellReader:
         if any(c.required and c.name not in found.columns for c in found.spec.columns):
             return pd.DataFrame(columns=list(found.spec.headers))
         inputs = [c for c in found.spec.columns if c.name in found.columns]
+        measures = found.spec is schema.MEASURES
+        offsets = [(c, found.columns[c.name] - found.first_column,
+                    measures and c.name in VALUE_COLUMNS) for c in inputs]
+        officer_inputs = [c.name for c in inputs if not c.by_ragbook]
         records: list[dict[str, object]] = []
         index: list[SheetRow] = []
         blank_rows = []
-        sheet = found.sheet
-        for number in range(found.first_row, found.last_row + 1):
+        rows = found.sheet.iter_rows(min_row=found.first_row, max_row=found.last_row,
+                                     min_col=found.first_column, max_col=found.last_column)
+        for number, cells in enumerate(rows, start=found.first_row):
             record: dict[str, object] = {}
             formats: dict[str, str] = {}
-            for column in inputs:
-                cell = sheet.cell(number, found.columns[column.name])
+            for column, offset, in_unit in offsets:
+                cell = cells[offset]
                 record[column.name] = self.value(found, cell, column)
-                formats[column.name] = cell.number_format or ""
-            if all(is_blank(record[c.name]) for c in inputs if not c.by_ragbook):
+                if in_unit:
+                    formats[column.name] = cell.number_format or ""
+            if all(is_blank(record[name]) for name in officer_inputs):
                 blank_rows.append(number)
                 continue
-            if found.spec is schema.MEASURES:
+            if measures:
                 _read_percentages(record, formats)
             records.append(record)
             index.append(SheetRow(found.title, number))
@@ -254,6 +260,8 @@ class _CellReader:
 
     def value(self, found: FoundTable, cell: Any, column: schema.Column) -> object:
         value = cell.value
+        if value is None:
+            return None
         where = found.address(cell.row, cell.column)
         if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")
                                      and cell.data_type != "s"):

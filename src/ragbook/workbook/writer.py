@@ -9,7 +9,7 @@ a row is added to the run log. No other cell is touched.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import copy
 from datetime import date, datetime
 
@@ -41,37 +41,74 @@ def set_text(cell: object, value: str) -> None:
 
 def write_results(workbook: PlanWorkbook, result: PlanResult) -> None:
     """Write every rating, arrow, milestone check and reason into the tables."""
+    styles = _StyleCache()
     for spec, rated in ((schema.ACTIONS, result.actions), (schema.MEASURES, result.measures)):
         found = workbook.tables.get(spec.name)
         if found is None or rated.table.empty:
             continue
         for column in spec.outputs:
             ensure_column(found, column.name)
-        for label in rated.table.index:
-            assert isinstance(label, SheetRow)
-            for column in spec.outputs:
-                value = rated.table.at[label, column.name]
-                _write_output(found, label.number, column, value)
+        rows = [label.number for label in rated.table.index]
+        for column in spec.outputs:
+            values = rated.table[column.name].to_numpy(dtype=object)
+            position = found.columns[column.name]
+            for row, value in zip(rows, values, strict=True):
+                _write_output(found.sheet.cell(row, position), column, value, styles)
 
 
-def _write_output(found: FoundTable, row: int, column: schema.Column, value: object) -> None:
-    cell = found.sheet.cell(row, found.columns[column.name])
+class _StyleCache:
+    """Styles for ragbook's cells, worked out once per starting style and reused.
+
+    Setting fonts and fills through openpyxl is slow; copying a finished
+    style is not, and a column's cells mostly share one starting style.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[object, ...], object] = {}
+
+    def apply(self, cell: object, key: str, style: Callable[[object], None]) -> None:
+        start = (key, *(cell._style or ()))  # type: ignore[attr-defined]
+        finished = self._done.get(start)
+        if finished is None:
+            style(cell)
+            self._done[start] = copy(cell._style)  # type: ignore[attr-defined]
+        else:
+            cell._style = copy(finished)  # type: ignore[attr-defined]
+
+
+def _write_output(cell: object, column: schema.Column, value: object,
+                  styles: _StyleCache) -> None:
     if column.kind == "date":
-        cell.value = value if isinstance(value, date) else None
-        cell.number_format = schema.NUMBER_FORMATS["date"]
+        cell.value = value if isinstance(value, date) else None  # type: ignore[attr-defined]
+        styles.apply(cell, "date", _date_style)
     elif column.kind == "rating":
-        paint_rating(cell, "" if is_blank(value) else str(value))
+        rating = "" if is_blank(value) else str(value)
+        set_text(cell, rating)
+        styles.apply(cell, f"rating {rating}", lambda c: _rating_style(c, rating))
     else:
         set_text(cell, "" if is_blank(value) else str(value))
-        if column.kind == "long text" and not (cell.alignment and cell.alignment.wrap_text):
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if column.kind == "long text":
+            styles.apply(cell, "wrap", _wrap_style)
+
+
+def _date_style(cell: object) -> None:
+    cell.number_format = schema.NUMBER_FORMATS["date"]  # type: ignore[attr-defined]
+
+
+def _wrap_style(cell: object) -> None:
+    alignment = cell.alignment  # type: ignore[attr-defined]
+    if not (alignment and alignment.wrap_text):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")  # type: ignore[attr-defined]
 
 
 def paint_rating(cell: object, rating: str) -> None:
     """Write a rating letter and give the cell its RAG colour (none for No data and n/a)."""
     set_text(cell, rating)
-    fill = FILLS.get(rating, NO_FILL)
-    cell.fill = fill  # type: ignore[attr-defined]
+    _rating_style(cell, rating)
+
+
+def _rating_style(cell: object, rating: str) -> None:
+    cell.fill = FILLS.get(rating, NO_FILL)  # type: ignore[attr-defined]
     font = copy(cell.font)  # type: ignore[attr-defined]
     colour = schema.RAG_FONTS.get(rating)
     cell.font = Font(name=font.name, size=font.size, bold=rating in FILLS,  # type: ignore
