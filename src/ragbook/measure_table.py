@@ -35,7 +35,7 @@ from ragbook.measures import (
     range_text,
     target_label,
 )
-from ragbook.numbers import NOT_DUE_WORDS, NotANumber, read_number
+from ragbook.numbers import NOT_DUE_WORDS, NUMBER_EXPECTED, NotANumber, read_number
 from ragbook.problems import Problem, problem
 from ragbook.ratings import (
     AMBER,
@@ -133,7 +133,7 @@ class _Table:
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)
             infinite = np.isinf(values)
             if infinite.any():
-                self._flag(infinite, "not-a-number", values, "a number", column)
+                self._flag(infinite, "not-a-number", values, NUMBER_EXPECTED, column)
                 values = np.where(infinite, np.nan, values)
             return values, nowhere
         raw = series.to_numpy(dtype=object)
@@ -151,7 +151,7 @@ class _Table:
                 continue
             if number is not None:
                 values[i] = number
-        self._flag(bad, "not-a-number", raw, "a number", column)
+        self._flag(bad, "not-a-number", raw, NUMBER_EXPECTED, column)
         return values, marked
 
     def texts(self, column: str) -> np.ndarray:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from ragbook import choices as c
 from ragbook.calendar import ReportingPeriod
 from ragbook.numbers import (
+    NUMBER_EXPECTED,
     NotANumber,
     is_not_due,
     read_number,
@@ -196,7 +197,7 @@ class _Inputs:
         try:
             return read_number(value)
         except NotANumber:
-            self.problems.append(problem("not-a-number", value, "a number", column=column))
+            self.problems.append(problem("not-a-number", value, NUMBER_EXPECTED, column=column))
             return None
 
     def add(self, code: str, value: object, expected: str, column: str) -> None:

@@ -7,6 +7,8 @@ from datetime import date, datetime
 
 from ragbook.ratings import fold, is_blank
 
+NUMBER_EXPECTED = "a number such as 72 or 72% (no words or spaces in the cell)"
+
 NOT_DUE_WORDS = frozenset({"n/a", "na", "not due", "not applicable"})
 
 

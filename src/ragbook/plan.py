@@ -21,7 +21,7 @@ from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter
 from ragbook.commentary import AREAS_FOR_IMPROVEMENT, ExceptionItem, find_exceptions
 from ragbook.measure_table import rate_measures
 from ragbook.numbers import NotANumber, read_number
-from ragbook.problems import Problem, problem
+from ragbook.problems import Problem, SheetRow, problem
 from ragbook.ratings import DEFAULT_AMBER, DEFAULT_RED, fold, is_blank
 from ragbook.tables import Ratings
 
@@ -176,8 +176,10 @@ def check_plan(plan: Plan) -> list[Problem]:
                 found.append(problem("blank-ref", None, f"a ref for every row of {name}",
                                      row=row, column="Ref"))
             elif ref in seen:
+                first = seen[ref]
+                number = first.number if isinstance(first, SheetRow) else first
                 found.append(problem("duplicate-ref", ref,
-                                     f"a ref used once only (it is also on row {seen[ref]})",
+                                     f"a ref used once only (it is also in row {number})",
                                      row=row, column="Ref"))
             else:
                 seen[ref] = row

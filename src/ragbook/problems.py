@@ -8,6 +8,7 @@ first one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -85,6 +86,16 @@ class SheetRow:
 
     def __str__(self) -> str:
         return f"{self.sheet} row {self.number}"
+
+
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def sheet_ref(sheet: str) -> str:
+    """A sheet name as Excel writes it in a reference: quoted only when it must be."""
+    if _PLAIN_SHEET.fullmatch(sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def default_place(row: Hashable | None, column: str | None) -> str:

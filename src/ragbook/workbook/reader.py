@@ -16,14 +16,14 @@ from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ragbook.plan import Plan, read_settings
-from ragbook.problems import Problem, SheetRow, locate, problem
+from ragbook.problems import Problem, SheetRow, locate, problem, sheet_ref
 from ragbook.ratings import fold, is_blank
 from ragbook.workbook import schema
 from ragbook.workbook.files import PlanFileError, load_options, open_check
@@ -53,7 +53,7 @@ class FoundTable:
         return self.sheet.title
 
     def address(self, row: int, column: int) -> str:
-        return f"{quote_sheetname(self.title)}!{get_column_letter(column)}{row}"
+        return f"{sheet_ref(self.title)}!{get_column_letter(column)}{row}"
 
     def place(self, row: Hashable, column: str | None) -> str:
         number = row.number if isinstance(row, SheetRow) else row
@@ -62,8 +62,8 @@ class FoundTable:
         if isinstance(number, int):
             first = get_column_letter(self.first_column)
             last = get_column_letter(self.last_column)
-            return f"{quote_sheetname(self.title)}!{first}{number}:{last}{number}"
-        return f"{quote_sheetname(self.title)}!{self.table.ref}"
+            return f"{sheet_ref(self.title)}!{first}{number}:{last}{number}"
+        return f"{sheet_ref(self.title)}!{self.table.ref}"
 
 
 @dataclass
@@ -83,7 +83,7 @@ class PlanWorkbook:
             for found in self.tables.values():
                 if found.title == row.sheet:
                     return found.place(row, column)
-            return f"{quote_sheetname(row.sheet)}!{row.number}:{row.number}"
+            return f"{sheet_ref(row.sheet)}!{row.number}:{row.number}"
         return self.path.name
 
     def locate(self, problems: Iterable[Problem]) -> list[Problem]:
@@ -171,7 +171,7 @@ def _locate_table(spec: schema.Table, sheet: Worksheet, table: ExcelTable,
     if missing:
         shown = ", ".join(str(sheet.cell(header_row, c).value or "")
                           for c in range(first_col, last_col + 1))
-        span = (f"{quote_sheetname(sheet.title)}!{get_column_letter(first_col)}{header_row}:"
+        span = (f"{sheet_ref(sheet.title)}!{get_column_letter(first_col)}{header_row}:"
                 f"{get_column_letter(last_col)}{header_row}")
         for name in missing:
             problems.append(Problem(
@@ -183,7 +183,7 @@ def _locate_table(spec: schema.Table, sheet: Worksheet, table: ExcelTable,
             problems.append(Problem(
                 code="merged-cells", found=f"merged cells {merged.coord}",
                 expected=f"one value per cell inside {spec.name}: unmerge them",
-                place=f"{quote_sheetname(sheet.title)}!{merged.coord}"))
+                place=f"{sheet_ref(sheet.title)}!{merged.coord}"))
     return found
 
 

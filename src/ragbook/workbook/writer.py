@@ -14,14 +14,14 @@ from copy import copy
 from datetime import date, datetime
 
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
 from ragbook import __version__
 from ragbook.plan import PlanResult
-from ragbook.problems import SheetRow, problem
+from ragbook.problems import SheetRow, problem, sheet_ref
 from ragbook.ratings import fold, is_blank
 from ragbook.roll_forward import CopyFrom, RollForward
 from ragbook.workbook import schema
@@ -125,7 +125,7 @@ def ensure_column(found: FoundTable, name: str) -> None:
     end = found.last_row + (found.table.totalsRowCount or 0)
     for row in range(found.header_row, end + 1):
         if not is_blank(sheet.cell(row, column).value):
-            where = f"{quote_sheetname(sheet.title)}!{get_column_letter(column)}{row}"
+            where = f"{sheet_ref(sheet.title)}!{get_column_letter(column)}{row}"
             raise PlanFileError(problem(
                 "no-room-for-column", sheet.cell(row, column).value,
                 f'an empty column to the right of {found.spec.name} for ragbook\'s "{name}" '
@@ -168,7 +168,7 @@ def append_row(book: Workbook, workbook: PlanWorkbook, spec: schema.Table,
             raise PlanFileError(problem(
                 "no-room-for-row", sheet.cell(row, column).value,
                 f"an empty row below {spec.name} for ragbook to add to it",
-            ).at(f"{quote_sheetname(sheet.title)}!{get_column_letter(column)}{row}"))
+            ).at(f"{sheet_ref(sheet.title)}!{get_column_letter(column)}{row}"))
     by_name = dict(zip(spec.headers, values, strict=True))
     for name, column in found.columns.items():
         cell = sheet.cell(row, column)
