@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench templates setup clean
 
 demo: $(READY)  ## rate the bundled demo plan and show every rating
 	$(BIN)/ragbook demo --out out/demo
@@ -18,6 +18,10 @@ lint: $(READY)  ## ruff and mypy
 
 bench: $(READY)  ## speed figures (see bench/)
 	$(BIN)/python bench/rating.py
+	$(BIN)/python bench/recalc.py
+
+templates: $(READY)  ## regenerate workbook_templates/ after a deliberate template change
+	$(BIN)/python -m ragbook.workbook.template
 
 setup: $(READY)
 
