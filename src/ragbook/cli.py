@@ -116,7 +116,7 @@ def cmd_recalc(args: argparse.Namespace) -> int:
     print(f"Rated {plan.name} for {done.result.plan.settings.period.label} "
           f"(as of {done.result.plan.settings.period.as_of:%d/%m/%Y}): "
           f"{_counts_line(done.result.counts())}")
-    if done.losses:
+    if done.losses and args.out is None:
         print(losses_message(done))
     else:
         print(f"Wrote the results to {done.written_to}"
@@ -134,7 +134,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     from ragbook.workbook.operations import check
 
     plan = _existing(args.plan)
-    checked = check(plan, as_of=_as_of(args.as_of))
+    try:
+        checked = check(plan, as_of=_as_of(args.as_of))
+    except PlanFileError as error:
+        if not args.json:
+            raise
+        print(json.dumps({"file": str(plan), "problems": [error.problem.as_dict()]}, indent=2,
+                         ensure_ascii=False))
+        return PROBLEMS
     result = checked.result
     if args.json:
         from ragbook.export import summary
@@ -202,6 +209,48 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.out:
         print(f"Wrote {len(rows)} rows to {args.out}", file=sys.stderr)
     return PROBLEMS if checked.problems else OK
+
+
+def cmd_appendix(args: argparse.Namespace) -> int:
+    """Build the quarterly appendix for Cabinet: the progress report in the published
+    order (RAG key, key action updates, key outcome indicators, commentary), plus a
+    summary, the exceptions, the milestone check and any data issues. Print-ready:
+    A4 landscape, one page wide.
+
+    The plan is recalculated first, so the appendix always shows current ratings.
+    --into-plan adds the appendix sheets to the plan itself (and writes the ratings),
+    replacing it safely as recalc does. --pdf also makes a PDF with LibreOffice.
+
+    Example: ragbook appendix plan.xlsx --out "Appendix Q1.xlsx" --pdf
+    """
+    from ragbook.pdf import PdfError, to_pdf
+    from ragbook.workbook.operations import losses_message, make_appendix
+
+    plan = _existing(args.plan)
+    if args.into_plan and args.out:
+        raise UsageError("--into-plan writes into the plan itself: leave out --out")
+    made = make_appendix(plan, out=Path(args.out) if args.out else None,
+                         into_plan=args.into_plan, as_of=_as_of(args.as_of))
+    if made.appendix is None or made.written_to is None:
+        print(f"{plan.name} could not be rated, so no appendix was made.")
+        _print_problems(made.problems)
+        return PROBLEMS
+    pages = made.appendix.pages
+    sheets = ", ".join(sheet.name for sheet in made.appendix.sheets)
+    if made.losses:
+        print(losses_message(made))
+    print(f"Wrote the appendix ({sheets}; about {pages} pages) to {made.written_to}")
+    if args.pdf:
+        try:
+            pdf = to_pdf(made.written_to)
+        except PdfError as error:
+            print(f"No PDF: {error}", file=sys.stderr)
+            return PROBLEMS
+        print(f"Wrote the PDF to {pdf}")
+    if made.problems:
+        print(f"The plan has {len(made.problems)} problem(s): see the Data issues sheet, "
+              f"or run: ragbook check {_quoted(plan)}")
+    return PROBLEMS if made.problems else OK
 
 
 def cmd_roll_forward(args: argparse.Namespace) -> int:
@@ -349,6 +398,16 @@ def _export(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
     p.add_argument("--format", choices=("csv", "json"), required=True)
     p.add_argument("--out", help="the file to write (default: print)")
+    _as_of_option(p)
+
+
+@_command("appendix", cmd_appendix)
+def _appendix(p: argparse.ArgumentParser) -> None:
+    p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
+    p.add_argument("--out", help='the appendix workbook (default: "PLAN appendix.xlsx")')
+    p.add_argument("--into-plan", action="store_true",
+                   help="add the appendix sheets to the plan itself instead")
+    p.add_argument("--pdf", action="store_true", help="also make a PDF (needs LibreOffice)")
     _as_of_option(p)
 
 

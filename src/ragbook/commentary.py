@@ -13,11 +13,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ragbook.choices import Choice
+
 AREAS_OF_PROGRESS = "Areas of progress"
 AREAS_FOR_IMPROVEMENT = "Areas for improvement"
 RISK_UPDATES = "Risk updates"
 FINANCE_UPDATES = "Finance updates"
 SECTIONS = (AREAS_OF_PROGRESS, AREAS_FOR_IMPROVEMENT, RISK_UPDATES, FINANCE_UPDATES)
+SECTION = Choice("Section", SECTIONS)
 
 HEADINGS = {
     AREAS_OF_PROGRESS: "Commentary for areas of progress:",

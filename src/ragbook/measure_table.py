@@ -34,9 +34,16 @@ from ragbook.measures import (
     explain_rating,
     range_text,
     target_label,
+    threshold_text,
 )
-from ragbook.numbers import NOT_DUE_WORDS, NUMBER_EXPECTED, NotANumber, read_number
-from ragbook.problems import Problem, problem
+from ragbook.numbers import (
+    NOT_DUE_WORDS,
+    NUMBER_EXPECTED,
+    THRESHOLD_EXPECTED,
+    NotANumber,
+    read_number,
+)
+from ragbook.problems import Problem, Shown, problem
 from ragbook.ratings import (
     AMBER,
     DECLINING,
@@ -95,7 +102,7 @@ class _Table:
         found = values if isinstance(values, np.ndarray) else None
         label = self.columns.label(column)
         for row in rows:
-            value = found[row] if found is not None else values
+            value = values(row) if callable(values) else found[row] if found is not None else values
             self.problems.append(problem(code, value, expected, row=self.index[int(row)],
                                          column=label))
 
@@ -123,7 +130,13 @@ class _Table:
             self._flag(bad & ~blank, "unknown-choice", raw, choice.expected, choice.column)
         return result
 
-    def numbers(self, column: str, not_due: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    def blank(self, column: str) -> np.ndarray:
+        """True where the column's cell is empty (everywhere when there is no such column)."""
+        series = self.columns.get(column)
+        return np.ones(self.size, dtype=bool) if series is None else blank_mask(series)
+
+    def numbers(self, column: str, not_due: bool = False, expected: str = NUMBER_EXPECTED
+                ) -> tuple[np.ndarray, np.ndarray]:
         """Floats (NaN where blank or bad), and for Actual where it says n/a."""
         series = self.columns.get(column)
         nowhere = np.zeros(self.size, dtype=bool)
@@ -133,7 +146,7 @@ class _Table:
             values = series.to_numpy(dtype=np.float64, na_value=np.nan)
             infinite = np.isinf(values)
             if infinite.any():
-                self._flag(infinite, "not-a-number", values, NUMBER_EXPECTED, column)
+                self._flag(infinite, "not-a-number", values, expected, column)
                 values = np.where(infinite, np.nan, values)
             return values, nowhere
         raw = series.to_numpy(dtype=object)
@@ -151,7 +164,7 @@ class _Table:
                 continue
             if number is not None:
                 values[i] = number
-        self._flag(bad, "not-a-number", raw, NUMBER_EXPECTED, column)
+        self._flag(bad, "not-a-number", raw, expected, column)
         return values, marked
 
     def texts(self, column: str) -> np.ndarray:
@@ -193,8 +206,12 @@ def rate_measures(
     relative = tol == 0
 
     compared = _compared(t, pol, relative, profile, target, quarter_target, low, high, period)
-    upside = ~np.isnan(amber_at) & ~np.isnan(red_at) & (amber_at > red_at)
-    t._flag(upside, "amber-above-red", amber_at,
+    typed = ~(t.blank("Amber threshold") & t.blank("Red threshold"))  # else Settings' problem
+    upside = typed & ~np.isnan(amber_at) & ~np.isnan(red_at) & (amber_at > red_at)
+    units = t.texts("Unit")
+    t._flag(upside, "amber-above-red",
+            lambda i: Shown(threshold_text(float(amber_at[i]), c.TOLERANCE.options[tol[i]],
+                                            "" if is_blank(units[i]) else str(units[i]).strip())),
             "an amber threshold no larger than the red threshold", "Amber threshold")
     amber_at = np.where(np.isnan(amber_at), amber, amber_at)
     red_at = np.where(np.isnan(red_at), red, red_at)
@@ -225,7 +242,7 @@ def rate_measures(
 
 
 def _thresholds(t: _Table, column: str, tol: np.ndarray, default: float) -> np.ndarray:
-    values, _ = t.numbers(column)
+    values, _ = t.numbers(column, expected=THRESHOLD_EXPECTED)
     raw = t.texts(column)
     missing = np.isnan(values)
     t._flag(missing & (tol == 1), "absolute-needs-thresholds", raw,
@@ -256,8 +273,8 @@ def _compared(t: _Table, pol: np.ndarray, relative: np.ndarray, profile: np.ndar
     other = ~is_range
     has_quarter = ~np.isnan(quarter_target)
     blank = other & ~has_quarter & np.isnan(target)
-    t._flag(blank & (pol >= 0), "blank-target", None, "a target (or a quarter target)",
-            "Target")
+    t._flag(blank & (pol >= 0) & t.blank("Target"), "blank-target", None,
+            "a target (or a quarter target)", "Target")
     profiled = other & ~has_quarter & ~np.isnan(target) & (profile > 0)
     if period is None:
         t._flag(profiled, "profile-needs-quarter", t.texts("Target profile"),

@@ -29,6 +29,7 @@ from ragbook import choices as c
 from ragbook.calendar import ReportingPeriod
 from ragbook.numbers import (
     NUMBER_EXPECTED,
+    THRESHOLD_EXPECTED,
     NotANumber,
     is_not_due,
     read_number,
@@ -37,7 +38,7 @@ from ragbook.numbers import (
     show_fraction,
     show_threshold,
 )
-from ragbook.problems import Problem, problem
+from ragbook.problems import Problem, Shown, problem
 from ragbook.ratings import (
     AMBER,
     DEFAULT_AMBER,
@@ -107,7 +108,7 @@ class MeasureRating:
         return explain_rating(self)
 
 
-def _threshold_text(value: float, tolerance: str, unit: str) -> str:
+def threshold_text(value: float, tolerance: str, unit: str) -> str:
     return show_threshold(value) if tolerance == c.RELATIVE else show_difference(value, unit)
 
 
@@ -145,8 +146,8 @@ def _explain_computed(rating: MeasureRating) -> str:
     compared = (rating.target_label if rating.polarity == c.RANGE
                 else f"{rating.target_label} {show_amount(rating.compared_with, rating.unit)}")
     base = f"{show_amount(rating.actual, rating.unit)} vs {compared} ({rating.polarity.lower()})"
-    amber = _threshold_text(rating.amber, rating.tolerance, rating.unit)
-    red = _threshold_text(rating.red, rating.tolerance, rating.unit)
+    amber = threshold_text(rating.amber, rating.tolerance, rating.unit)
+    red = threshold_text(rating.red, rating.tolerance, rating.unit)
     name = RATING_NAMES[rating.computed]
     if rating.reason == MET:
         met = "inside the range" if rating.polarity == c.RANGE else "target met"
@@ -193,11 +194,12 @@ class _Inputs:
             self.problems.append(problem(code, value, choice.expected, column=choice.column))
         return read
 
-    def number(self, column: str, value: object) -> float | None:
+    def number(self, column: str, value: object, expected: str = NUMBER_EXPECTED
+               ) -> float | None:
         try:
             return read_number(value)
         except NotANumber:
-            self.problems.append(problem("not-a-number", value, NUMBER_EXPECTED, column=column))
+            self.problems.append(problem("not-a-number", value, expected, column=column))
             return None
 
     def add(self, code: str, value: object, expected: str, column: str) -> None:
@@ -242,9 +244,11 @@ def rate_measure(
     red_at = _threshold(found, "Red threshold", red, tol, default_red)
     unit = "" if is_blank(unit) else str(unit).strip()
 
-    compared = _what_to_compare(found, pol, tol, goal, goal_q, low, high, profile, period)
-    if amber_at is not None and red_at is not None and amber_at > red_at:
-        found.add("amber-above-red", amber_at,
+    compared = _what_to_compare(found, pol, tol, goal, goal_q, low, high, profile, period,
+                                is_blank(target))
+    typed = not (is_blank(amber) and is_blank(red))  # both blank: Settings' problem
+    if amber_at is not None and red_at is not None and amber_at > red_at and typed:
+        found.add("amber-above-red", Shown(threshold_text(amber_at, tol, unit)),
                   "an amber threshold no larger than the red threshold", "Amber threshold")
     final_override, reason_text, refused = read_override(override, override_reason)
     if refused is not None:
@@ -290,7 +294,7 @@ def range_text(low: float | None, high: float | None, unit: str) -> str:
 
 def _threshold(found: _Inputs, column: str, value: object, tolerance: str,
                default: float) -> float | None:
-    number = found.number(column, value)
+    number = found.number(column, value, THRESHOLD_EXPECTED)
     if number is None:
         if tolerance == c.ABSOLUTE:
             found.add("absolute-needs-thresholds", value,
@@ -308,7 +312,8 @@ def _threshold(found: _Inputs, column: str, value: object, tolerance: str,
 
 def _what_to_compare(found: _Inputs, pol: str | None, tol: str, goal: float | None,
                      goal_q: float | None, low: float | None, high: float | None,
-                     profile: str, period: ReportingPeriod | None) -> float | None:
+                     profile: str, period: ReportingPeriod | None,
+                     target_blank: bool = True) -> float | None:
     """The figure the actual is compared with (0 stands for a range: its bounds are used)."""
     if pol == c.RANGE:
         if low is None and high is None:
@@ -326,7 +331,7 @@ def _what_to_compare(found: _Inputs, pol: str | None, tol: str, goal: float | No
     if goal_q is not None:
         compared = goal_q
     elif goal is None:
-        if pol is not None:
+        if pol is not None and target_blank:
             found.add("blank-target", None, "a target (or a quarter target)", "Target")
         return None
     elif profile != c.WHOLE_YEAR and period is None:

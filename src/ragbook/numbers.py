@@ -8,6 +8,8 @@ from datetime import date, datetime
 from ragbook.ratings import fold, is_blank
 
 NUMBER_EXPECTED = "a number such as 72 or 72% (no words or spaces in the cell)"
+THRESHOLD_EXPECTED = ("a percentage such as 5% (or, when Tolerance is Absolute, a number in "
+                      "the measure's unit)")
 
 NOT_DUE_WORDS = frozenset({"n/a", "na", "not due", "not applicable"})
 

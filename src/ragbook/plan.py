@@ -18,10 +18,10 @@ import pandas as pd
 from ragbook.action_table import rate_actions
 from ragbook.actions import CHECKS
 from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter
-from ragbook.commentary import AREAS_FOR_IMPROVEMENT, ExceptionItem, find_exceptions
+from ragbook.commentary import AREAS_FOR_IMPROVEMENT, SECTION, ExceptionItem, find_exceptions
 from ragbook.measure_table import rate_measures
-from ragbook.numbers import NotANumber, read_number
-from ragbook.problems import Problem, SheetRow, problem
+from ragbook.numbers import NotANumber, read_number, show_threshold
+from ragbook.problems import Problem, SheetRow, Shown, problem
 from ragbook.ratings import DEFAULT_AMBER, DEFAULT_RED, fold, is_blank
 from ragbook.tables import Ratings
 
@@ -78,8 +78,11 @@ def read_settings(values: dict[str, object], where: dict[str, object] | None = N
                 number = None
         thresholds.append(default if number is None else number)
     if thresholds[0] > thresholds[1]:
-        flag("Amber threshold", "amber-above-red",
-             "an amber threshold no larger than the red threshold")
+        problems.append(problem(
+            "amber-above-red", Shown(show_threshold(thresholds[0])),
+            f"an amber threshold no larger than the red threshold "
+            f"({show_threshold(thresholds[1])})", row=where.get("Amber threshold"),
+            column="Value"))
     version = folded.get("template version")
     if year is None or quarter is None:
         return None, problems
@@ -193,6 +196,11 @@ def check_plan(plan: Plan) -> list[Problem]:
             found.append(problem("unknown-outcome", outcome,
                                  "an outcome listed in the Outcomes sheet", row=row,
                                  column="Outcome"))
+    if "Section" in plan.commentary:
+        for row, section in plan.commentary["Section"].items():
+            if SECTION.read(section) is None:
+                found.append(problem("blank-choice" if is_blank(section) else "unknown-choice",
+                                     section, SECTION.expected, row=row, column="Section"))
     return found
 
 

@@ -19,8 +19,14 @@ Locator = Callable[[Hashable, str], str]
 """Turns a row label and a column name into a place such as ``Measures!G5``."""
 
 
+class Shown(str):
+    """A found value already written as the cell shows it (``20%``): shown as it is."""
+
+
 def show_value(value: object) -> str:
     """A found value as an officer would recognise it."""
+    if isinstance(value, Shown):
+        return str(value)
     if value is None:
         return "(blank)"
     if isinstance(value, float) and value != value:

@@ -16,6 +16,10 @@ from typing import Any
 
 import pandas as pd
 
+from ragbook.appendix.build import SHEET_NAMES, build_appendix
+from ragbook.appendix.layout import Appendix
+from ragbook.appendix.render_file import render
+from ragbook.appendix.theme import Theme
 from ragbook.export import item_rows
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
@@ -108,7 +112,7 @@ def recalculate(path: Path, *, out: Path | None = None, as_of: date | None = Non
     return done
 
 
-def losses_message(done: Recalculated) -> str:
+def losses_message(done: Recalculated | AppendixMade) -> str:
     """Why the results went to a new file, for the officer."""
     return (f"{done.workbook.path.name} holds things ragbook cannot keep when it saves "
             f"({describe_losses(done.losses)}), so it was left as it was and the results "
@@ -189,3 +193,66 @@ def batch_one(path: Path, out_dir: Path, as_of: date | None = None) -> BatchLine
     status = "problems" if done.problems else "ok"
     return BatchLine(path, status, done.result.counts(), len(done.problems), done.written_to,
                      done.problems[0].message if done.problems else "")
+
+
+@dataclass
+class AppendixMade(Checked):
+    """What ``appendix`` wrote."""
+
+    appendix: Appendix | None = None
+    written_to: Path | None = None
+    backup: Path | None = None
+    pdf: Path | None = None
+    losses: list[Loss] = field(default_factory=list)
+
+
+def appendix_file_for(path: Path) -> Path:
+    """The default appendix name: ``PLAN appendix.xlsx`` beside the plan."""
+    return path.with_name(f"{path.stem} appendix.xlsx")
+
+
+def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = False,
+                  as_of: date | None = None) -> AppendixMade:
+    """Build the quarterly appendix from a plan.
+
+    The plan is recalculated first (in memory), so the appendix always shows
+    the ratings ``recalc`` gives. With ``into_plan`` the appendix sheets are
+    added to (or replaced in) the plan itself, together with the recalculated
+    ratings, under the same promise as ``recalc``; otherwise a new workbook is
+    written.
+    """
+    if into_plan:
+        write_check(path)
+    checked = check(path, as_of=as_of)
+    made = AppendixMade(checked.workbook, checked.result, checked.problems)
+    if checked.result is None:
+        return made
+    theme = Theme.from_settings(checked.workbook.settings)
+    made.appendix = build_appendix(checked.result, theme, checked.problems)
+    if not into_plan:
+        target = out or appendix_file_for(path)
+        if target.suffix.lower() != ".xlsx":
+            raise BadRequest(f"the appendix is an .xlsx workbook, not {target.name}")
+        book = render(made.appendix, theme)
+        book.properties.title = made.appendix.title
+        book.properties.subject = made.appendix.period
+        book.properties.creator = "ragbook"
+        write_new(target, book.save, source=path)
+        made.written_to = target
+        return made
+    # The appendix's own sheets are replaced whole, so what they hold (its chart) is not lost.
+    made.losses = [loss for loss in scan_losses(path) if loss.where not in SHEET_NAMES]
+    target = new_file_for(path) if made.losses else path
+    write_results(checked.workbook, checked.result)
+    book = checked.workbook.book
+    for stale in set(SHEET_NAMES) - {sheet.name for sheet in made.appendix.sheets}:
+        if stale in book.sheetnames:
+            book.remove(book[stale])
+    render(made.appendix, theme, book)
+    add_run_log(checked.workbook, checked.result, "appendix", len(checked.problems))
+    if target == path:
+        made.backup = replace_atomically(path, checked.workbook.book.save)
+    else:
+        write_new(target, checked.workbook.book.save, source=path)
+    made.written_to = target
+    return made

@@ -76,6 +76,8 @@ class PlanWorkbook:
     tables: dict[str, FoundTable]
     plan: Plan | None
     problems: list[Problem]
+    settings: dict[str, object] = field(default_factory=dict)
+    """The Settings table as typed (``{"Plan year": "2018/19", ...}``)."""
 
     def place(self, row: Hashable, column: str | None) -> str:
         """``Measures!G5`` for a frame row and schema column."""
@@ -126,16 +128,14 @@ def read_plan(book: Workbook, path: Path, kind: str = "xlsx", *,
         hit = available.get(fold(spec.name))
         if hit is None:
             if spec in schema.PLAN_TABLES:
-                problems.append(problem(
-                    "missing-table", None,
-                    f'an Excel Table named {spec.name} (the {spec.sheet} table: see the '
-                    "template workbook)").at(path.name))
+                problems.append(_missing_table(book, spec).at(path.name))
             continue
         tables[spec.name] = _locate_table(spec, *hit, problems)
     reader = _CellReader(book, path, kind)
     frames = {spec.name: reader.frame(tables[spec.name], problems)
               for spec in schema.PLAN_TABLES if spec.name in tables}
     settings = None
+    values: dict[str, object] = {}
     if schema.SETTINGS.name in frames:
         values, rows = _settings(frames[schema.SETTINGS.name])
         settings, found = read_settings(values, rows, as_of)
@@ -147,9 +147,21 @@ def read_plan(book: Workbook, path: Path, kind: str = "xlsx", *,
         pick = {**empty, **frames}
         plan = Plan(settings, pick[schema.OUTCOMES.name], pick[schema.ACTIONS.name],
                     pick[schema.MEASURES.name], pick[schema.COMMENTARY.name])
-    workbook = PlanWorkbook(path, kind, book, tables, plan, [])
+    workbook = PlanWorkbook(path, kind, book, tables, plan, [], values)
     workbook.problems = workbook.locate(problems + reader.problems)
     return workbook
+
+
+def _missing_table(book: Workbook, spec: schema.Table) -> Problem:
+    """A plan table that is not there: say what is there instead, and how to fix it."""
+    sheet = next((name for name in book.sheetnames if fold(name) == fold(spec.sheet)), None)
+    found = f"no Excel Table named {spec.name}"
+    if sheet is not None:
+        found += f" (there is a {sheet} sheet, but no table of that name on it)"
+    return Problem(code="missing-table", found=found,
+                   expected=f"the {spec.sheet} table as an Excel Table named {spec.name}: select "
+                            "the data, Insert > Table, then name it under Table Design (see the "
+                            "template workbook)")
 
 
 def _locate_table(spec: schema.Table, sheet: Worksheet, table: ExcelTable,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ragbook import choices as c
+from ragbook.commentary import SECTION, SECTIONS
 from ragbook.ratings import fold
 
 TEMPLATE_VERSION = 1
@@ -132,9 +133,7 @@ MEASURES = Table("tblMeasures", "Measures", (
     Column("Why", "long text", width=60, by_ragbook=True),
 ), help="Every key outcome indicator with its target and this quarter's actual.")
 
-COMMENTARY_SECTIONS = ("Areas of progress", "Areas for improvement", "Risk updates",
-                       "Finance updates")
-SECTION = c.Choice("Section", COMMENTARY_SECTIONS)
+COMMENTARY_SECTIONS = SECTIONS
 
 COMMENTARY = Table("tblCommentary", "Commentary", (
     Column("Outcome", "ref", width=9, required=True),

@@ -1,0 +1,1 @@
+"""Print-ready Excel appendix: layout helpers for the Cabinet performance report."""

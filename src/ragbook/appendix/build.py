@@ -1,0 +1,435 @@
+"""Building the appendix from a rated plan, in the order of the published report.
+
+1. Title and period; the RAG key with the thresholds used; the arrows.
+2. For each outcome (each on a new page) and each of its supporting outcomes:
+   the Key Action Updates table and the four commentary sections.
+3. For each outcome, its Key Outcome Indicators table and commentary.
+
+Beyond the published report, on sheets of their own: a summary (ratings per
+outcome, the change since last quarter, a chart), the exceptions (every red,
+amber or declining item with its commentary, or a flag that it has none), the
+milestone check, and the data issues when the plan has problems.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+import pandas as pd
+
+from ragbook.appendix.layout import Appendix, Cell, Chart, PageSetup, Row, Sheet
+from ragbook.appendix.pages import Block, Pages
+from ragbook.appendix.theme import Theme
+from ragbook.calendar import long_date
+from ragbook.commentary import (
+    AREAS_FOR_IMPROVEMENT,
+    HEADINGS,
+    SECTIONS,
+    STANDARD_SENTENCES,
+    STANDARD_SENTENCES_FOR_MEASURES,
+    mentioned_refs,
+)
+from ragbook.numbers import show_threshold
+from ragbook.plan import PlanResult
+from ragbook.problems import Problem
+from ragbook.ratings import (
+    ARROW_NAMES,
+    DECLINING,
+    IMPROVING,
+    NO_DATA,
+    NOT_APPLICABLE,
+    SUSTAINED,
+    fold,
+    is_blank,
+)
+
+REPORT = "Progress report"
+SUMMARY = "Summary"
+EXCEPTIONS = "Exceptions"
+MILESTONES = "Milestone check"
+DATA_ISSUES = "Data issues"
+
+REPORT_COLUMNS = [9, 66, 20, 12, 22]
+DIRECTION_HEADER = ("Direction of travel since last report (improving/ sustained/ "
+                    "declining)")
+RATINGS = ("R", "A", "G", NO_DATA)
+
+
+def _text(value: object) -> str:
+    return "" if is_blank(value) else str(value).strip()
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+class _Plan:
+    """The rated plan, arranged the way the report walks through it."""
+
+    def __init__(self, result: PlanResult) -> None:
+        self.result = result
+        plan = result.plan
+        self.settings = plan.settings
+        self.outcomes = [(_text(o), _text(t)) for o, t in
+                         zip(plan.outcomes["Outcome"], plan.outcomes["Title"], strict=True)
+                         if not is_blank(o)]
+        rated = ["RAG", "Direction"]  # this run's ratings, not what the workbook held
+        self.actions = plan.actions.drop(columns=rated, errors="ignore").join(
+            result.actions.table[rated])
+        self.measures = plan.measures.drop(columns=rated, errors="ignore").join(
+            result.measures.table[rated])
+        self.notes: dict[tuple[str, str, str], str] = {}
+        commentary = plan.commentary
+        for _, row in commentary.iterrows():
+            key = (_text(row.get("Outcome")), _text(row.get("Supporting outcome")),
+                   fold(row.get("Section", "")))
+            self.notes[key] = "\n\n".join(filter(None, [self.notes.get(key, ""),
+                                                        _text(row.get("Text"))]))
+
+    def actions_of(self, outcome: str) -> pd.DataFrame:
+        return self.actions[self.actions["Outcome"].map(_text) == outcome]
+
+    def measures_of(self, outcome: str) -> pd.DataFrame:
+        return self.measures[self.measures["Outcome"].map(_text) == outcome]
+
+    def supporting_outcomes(self, outcome: str) -> list[str]:
+        seen: dict[str, None] = {}
+        frame = self.actions_of(outcome)
+        if "Supporting outcome" in frame:
+            for value in frame["Supporting outcome"]:
+                seen.setdefault(_text(value), None)
+        return list(seen)
+
+    def note(self, outcome: str, supporting: str, section: str) -> str:
+        return self.notes.get((outcome, supporting, fold(section)), "")
+
+    @staticmethod
+    def outcome_heading(outcome: str, title: str) -> str:
+        """``OUTCOME 1: PEOPLE IN CUMBRIA ARE HEALTHY AND SAFE``; an outcome whose id is not a
+        number (such as ``NW``) is headed by its title alone."""
+        return f"OUTCOME {outcome}: {title.upper()}" if outcome.isdigit() else title.upper()
+
+
+def build_appendix(result: PlanResult, theme: Theme | None = None,
+                   problems: list[Problem] | None = None) -> Appendix:
+    """The whole appendix for a rated plan (``problems`` placed at their cells)."""
+    plan = _Plan(result)
+    theme = theme or Theme(logo_text=plan.settings.organisation)
+    settings = plan.settings
+    period = settings.period
+    page = PageSetup(header_left=theme.logo_text or settings.organisation,
+                     header_centre=f"{settings.plan_title} Progress Report",
+                     header_right=f"{period.label} (to {long_date(period.as_of)})",
+                     footer_left="Produced with ragbook")
+    appendix = Appendix(title=f"{settings.plan_title} Progress Report",
+                        period=period.progress_title, sheets=[])
+    appendix.sheets.append(_report(plan, theme, page))
+    appendix.sheets.append(_summary(plan, theme, page))
+    appendix.sheets.append(_exceptions(plan, theme, page))
+    appendix.sheets.append(_milestones(plan, theme, page))
+    issues = problems if problems is not None else result.problems
+    if issues:
+        appendix.sheets.append(_data_issues(issues, theme, page))
+    return appendix
+
+
+def _row(*cells: Cell, kind: str = "body", repeat: bool = False) -> Row:
+    return Row(list(cells), kind=kind, repeat=repeat)
+
+
+def _wide(value: str, style: str, width: int, kind: str) -> Row:
+    return _row(Cell(value, style, span=width), kind=kind)
+
+
+# --- The report, as published ------------------------------------------------------------
+
+
+def _report(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
+    sheet = Sheet(REPORT, list(REPORT_COLUMNS), page=page)
+    pages = Pages(sheet, theme)
+    width = len(REPORT_COLUMNS)
+    settings = plan.settings
+    pages.add(Block([
+        _wide(f"{settings.plan_title} Progress Report".upper(), "title", width, "title"),
+        _wide(f"({settings.period.progress_title})", "subtitle", width, "title"),
+        _wide("", "body", width, "spacer"),
+    ], keep=3))
+    pages.add(Block(_rag_key(plan, width), keep=5))
+    for outcome, title in plan.outcomes:
+        first = True
+        for supporting in plan.supporting_outcomes(outcome):
+            _action_section(pages, plan, outcome, title, supporting, new_page=first)
+            first = False
+        _indicator_section(pages, plan, outcome, title, new_page=first)
+    return sheet
+
+
+def _rag_key(plan: _Plan, width: int) -> list[Row]:
+    amber = show_threshold(plan.settings.amber)
+    red = show_threshold(plan.settings.red)
+    rows = [_row(Cell("RAG Alert", "table header"), Cell("Action Progress", "table header"),
+                 Cell("Metric Progress", "table header", span=width - 2), kind="table header")]
+    key = (
+        ("R", "RED", "Has missed or is expected to miss a key milestone date in the current plan",
+         f"Off target by greater than {red} (urgent action required to improve performance)"),
+        ("A", "AMBER", "At risk of missing a key milestone date but recovery plan in place",
+         f"Off target but within target by {amber}-{red} (some action required to improve "
+         "performance)"),
+        ("G", "GREEN", "On schedule or key milestone date met",
+         f"On target, exceeding target, or within {amber} of target (action may be required to "
+         "achieve further improvement)"),
+    )
+    for rating, name, action, metric in key:
+        rows.append(_row(Cell(name, f"rag {rating}"), Cell(action, f"key {rating}"),
+                         Cell(metric, f"key {rating}", span=width - 2), kind="key"))
+    rows.append(_wide(f"Exactly {amber} off target is GREEN; exactly {red} off target is "
+                      "AMBER. No data: no figure reported yet. n/a: not due this period.",
+                      "note", width, "note"))
+    rows.append(_wide(f"Direction of Travel arrows indicate whether performance is "
+                      f"{IMPROVING} better, {DECLINING} worse, {SUSTAINED} stayed the same "
+                      "since the last quarter", "body", width, "legend"))
+    return rows
+
+
+def _running_header(plan: _Plan, width: int) -> Row:
+    return _wide(f"Delivery of {plan.settings.plan_title}: {plan.settings.period.year}",
+                 "running header", width, "running header")
+
+
+def _action_section(pages: Pages, plan: _Plan, outcome: str, title: str, supporting: str,
+                    *, new_page: bool) -> None:
+    width = len(REPORT_COLUMNS)
+    year = plan.settings.period.year
+    header = _row(Cell("Ref", "table header"), Cell(f"Action for {year}", "table header"),
+                  Cell("Milestone", "table header"), Cell("RAG (against target)", "table header"),
+                  Cell(DIRECTION_HEADER, "table header"), kind="table header", repeat=True)
+    heading = [
+        _wide("", "body", width, "spacer"),
+        _running_header(plan, width),
+        _wide("Key Action Updates", "section", width, "section"),
+        _wide(plan.outcome_heading(outcome, title), "outcome", width, "outcome"),
+        _wide(f"Supporting outcome: {supporting}" if supporting else "Supporting outcome",
+              "supporting", width, "supporting outcome"),
+        header,
+    ]
+    frame = plan.actions_of(outcome)
+    if "Supporting outcome" in frame:
+        frame = frame[frame["Supporting outcome"].map(_text) == supporting]
+    items = [_row(Cell(_text(row.get("Ref")), "item"), Cell(_text(row.get("Action")), "item"),
+                  Cell(_text(row.get("Milestone")), "item"), _rag_cell(row["RAG"]),
+                  _arrow_cell(row["Direction"]), kind="item")
+             for _, row in frame.iterrows()]
+    pages.add(Block(heading + items, keep=len(heading) + min(1, len(items)), header=[header],
+                    new_page=new_page))
+    _commentary(pages, plan, outcome, supporting, STANDARD_SENTENCES)
+
+
+def _indicator_section(pages: Pages, plan: _Plan, outcome: str, title: str, *,
+                       new_page: bool) -> None:
+    frame = plan.measures_of(outcome)
+    if frame.empty:
+        return
+    width = len(REPORT_COLUMNS)
+    year = plan.settings.period.year
+    header = _row(Cell("Ref", "table header"),
+                  Cell(f"Measure for {year}", "table header", span=2),
+                  Cell("RAG (against target)", "table header"),
+                  Cell(DIRECTION_HEADER, "table header"), kind="table header", repeat=True)
+    heading = [
+        _wide("", "body", width, "spacer"),
+        _running_header(plan, width),
+        _wide(plan.outcome_heading(outcome, title), "outcome", width, "outcome"),
+        _wide("Key Outcome Indicators", "section", width, "section"),
+        header,
+    ]
+    items = [_row(Cell(_text(row.get("Ref")), "item"),
+                  Cell(_text(row.get("Measure")), "item", span=2), _rag_cell(row["RAG"]),
+                  _arrow_cell(row["Direction"]), kind="item")
+             for _, row in frame.iterrows()]
+    pages.add(Block(heading + items, keep=len(heading) + 1, header=[header], new_page=new_page))
+    _commentary(pages, plan, outcome, "", STANDARD_SENTENCES_FOR_MEASURES)
+
+
+def _rag_cell(rating: object) -> Cell:
+    value = _text(rating)
+    return Cell(value, f"rag {value}" if value in ("R", "A", "G", NO_DATA, NOT_APPLICABLE)
+                else "rag ")
+
+
+def _arrow_cell(arrow: object) -> Cell:
+    return Cell(_text(arrow) or NOT_APPLICABLE, "arrow")
+
+
+def _commentary(pages: Pages, plan: _Plan, outcome: str, supporting: str,
+                standard: dict[str, str]) -> None:
+    width = len(REPORT_COLUMNS)
+    for section in SECTIONS:
+        text = plan.note(outcome, supporting, section)
+        heading = _wide(HEADINGS[section], "commentary heading", width, "commentary heading")
+        if text:
+            body = [_wide(part, "commentary", width, "commentary") for part in _paragraphs(text)]
+        else:
+            body = [_wide(standard[section], "standard sentence", width, "commentary")]
+        pages.add(Block([heading, *body], keep=2))
+
+
+# --- Beyond the report: summary, exceptions, milestones, data issues ---------------------
+
+
+def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
+    columns: list[float] = [40, 7, 7, 7, 9, 2, 7, 7, 7, 9, 2, 10, 10, 10]
+    sheet = Sheet(SUMMARY, columns, page=page)
+    pages = Pages(sheet, theme)
+    width = len(columns)
+    title = [
+        _wide(f"Summary: {plan.settings.period.label}", "title", width, "title"),
+        _wide(f"({plan.settings.period.progress_title})", "subtitle", width, "title"),
+        _wide("", "body", width, "spacer"),
+    ]
+    groups = _row(Cell("", "table header"), Cell("Actions", "table header", span=4),
+                  Cell("", "body"), Cell("Measures", "table header", span=4), Cell("", "body"),
+                  Cell("Change since last quarter (actions and measures)", "table header",
+                       span=3), kind="table header", repeat=True)
+    header = _row(Cell("Outcome", "table header"),
+                  *[Cell(r, "table header") for r in RATINGS], Cell("", "body"),
+                  *[Cell(r, "table header") for r in RATINGS], Cell("", "body"),
+                  *[Cell(f"{a} {ARROW_NAMES[a]}", "table header")
+                    for a in (IMPROVING, SUSTAINED, DECLINING)],
+                  kind="table header", repeat=True)
+    rows = []
+    totals: Counter[tuple[str, str]] = Counter()
+    for outcome, name in plan.outcomes:
+        actions = Counter(plan.actions_of(outcome)["RAG"])
+        measures = Counter(plan.measures_of(outcome)["RAG"])
+        arrows = Counter(plan.actions_of(outcome)["Direction"]) + \
+            Counter(plan.measures_of(outcome)["Direction"])
+        for rating in RATINGS:
+            totals[("action", rating)] += actions[rating]
+            totals[("measure", rating)] += measures[rating]
+        for arrow in (IMPROVING, SUSTAINED, DECLINING):
+            totals[("arrow", arrow)] += arrows[arrow]
+        rows.append(_row(Cell(f"{outcome}. {name}", "item"),
+                         *[Cell(actions[r], "item number") for r in RATINGS], Cell("", "body"),
+                         *[Cell(measures[r], "item number") for r in RATINGS], Cell("", "body"),
+                         *[Cell(arrows[a], "item number")
+                           for a in (IMPROVING, SUSTAINED, DECLINING)], kind="item"))
+    rows.append(_row(Cell("All outcomes", "total"),
+                     *[Cell(totals[("action", r)], "total number") for r in RATINGS],
+                     Cell("", "body"),
+                     *[Cell(totals[("measure", r)], "total number") for r in RATINGS],
+                     Cell("", "body"),
+                     *[Cell(totals[("arrow", a)], "total number")
+                       for a in (IMPROVING, SUSTAINED, DECLINING)], kind="total"))
+    pages.add(Block([*title, groups, header, *rows], keep=len(title) + 3,
+                    header=[groups, header]))
+    first = len(title) + 3
+    last = first + len(plan.outcomes) - 1
+    note = ("Change since last quarter counts the direction-of-travel arrows of actions and "
+            "measures together.")
+    pages.add(Block([_wide(note, "note", width, "note"), _wide("", "body", width, "spacer")]))
+    fills = {"R": "C00000", "A": "FFC000", "G": "00B050", NO_DATA: "A6A6A6"}
+    anchor_row = len(sheet.rows) + 1
+    for name, first_column, anchor in (("Actions", 2, f"A{anchor_row}"),
+                                       ("Measures", 7, f"G{anchor_row}")):
+        sheet.charts.append(Chart(
+            title=f"{name} by rating, per outcome", kind="stacked bar",
+            categories=(1, first, last),
+            series=tuple((first_column + i, first, last, fills[r])
+                         for i, r in enumerate(RATINGS)),
+            anchor=anchor, width_cm=12.5 if name == "Actions" else 11.5, height_cm=8))
+    chart_height = 8 * 72 / 2.54
+    pages.space(chart_height)
+    sheet.add(Row([Cell(None)], height=min(chart_height, 409.0), kind="chart"))
+    return sheet
+
+
+def _exceptions(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
+    columns: list[float] = [7, 9, 8, 40, 7, 10, 56]
+    sheet = Sheet(EXCEPTIONS, columns, page=page)
+    pages = Pages(sheet, theme)
+    width = len(columns)
+    header = _row(*[Cell(text, "table header") for text in (
+        "Ref", "Kind", "Outcome", "Action or measure", "RAG", "Direction",
+        "Commentary (areas for improvement)")], kind="table header", repeat=True)
+    title = [_wide(f"Exceptions: red, amber or declining items, {plan.settings.period.label}",
+                   "title", width, "title"),
+             _wide("Every red or amber item, and every item whose direction is declining, "
+                   "with the commentary that mentions it.", "note", width, "note"),
+             _wide("", "body", width, "spacer")]
+    rows = []
+    texts = {**{_text(r): _text(t) for r, t in _pairs(plan.actions, "Action")},
+             **{_text(r): _text(t) for r, t in _pairs(plan.measures, "Measure")}}
+    for item in plan.result.exceptions:
+        said = _mentions(plan, item.outcome,
+                         item.supporting_outcome if item.kind == "action" else "", item.ref)
+        rows.append(_row(Cell(item.ref, "item"), Cell(item.kind, "item"),
+                         Cell(item.outcome, "item centre"), Cell(texts.get(item.ref, ""), "item"),
+                         _rag_cell(item.rag), _arrow_cell(item.direction),
+                         Cell(said, "item") if said else Cell(
+                             "No commentary mentions this item: add it to Areas for improvement",
+                             "warning"), kind="item"))
+    if not rows:
+        rows.append(_wide("No red, amber or declining items this quarter.", "standard sentence",
+                          width, "item"))
+    pages.add(Block([*title, header, *rows], keep=len(title) + 2, header=[header]))
+    return sheet
+
+
+def _pairs(frame: pd.DataFrame, column: str) -> Iterable[tuple[object, object]]:
+    if "Ref" not in frame or column not in frame:
+        return []
+    return zip(frame["Ref"], frame[column], strict=True)
+
+
+def _mentions(plan: _Plan, outcome: str, supporting: str, ref: str) -> str:
+    text = plan.note(outcome, supporting, AREAS_FOR_IMPROVEMENT)
+    found = [part for part in _paragraphs(text) if ref.upper() in mentioned_refs(part)]
+    return "\n\n".join(found)
+
+
+def _milestones(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
+    columns: list[float] = [20, 7, 8, 52, 22, 26]
+    sheet = Sheet(MILESTONES, columns, page=page)
+    pages = Pages(sheet, theme)
+    width = len(columns)
+    period = plan.settings.period
+    header = _row(*[Cell(text, "table header") for text in (
+        "Check", "Ref", "Outcome", "Action", "Milestone", "Detail")],
+        kind="table header", repeat=True)
+    title = [_wide(f"Milestone check, as of {period.as_of:%d/%m/%Y}", "title", width, "title"),
+             _wide(f"Overdue, due this quarter ({period.label}), due next quarter "
+                   f"({period.next().label}), and other milestone checks.", "note", width,
+                   "note"),
+             _wide("", "body", width, "spacer")]
+    rows = [_row(Cell(item.check, "item"), Cell(item.ref, "item"),
+                 Cell(item.outcome, "item centre"), Cell(item.action, "item"),
+                 Cell(item.milestone, "item"), Cell(item.detail, "item"), kind="item")
+            for item in plan.result.milestones]
+    if not rows:
+        rows.append(_wide("Nothing overdue, due this quarter or due next quarter.",
+                          "standard sentence", width, "item"))
+    pages.add(Block([*title, header, *rows], keep=len(title) + 2, header=[header]))
+    return sheet
+
+
+def _data_issues(problems: list[Problem], theme: Theme, page: PageSetup) -> Sheet:
+    columns: list[float] = [16, 20, 26, 62, 9]
+    sheet = Sheet(DATA_ISSUES, columns, page=page)
+    pages = Pages(sheet, theme)
+    width = len(columns)
+    header = _row(*[Cell(text, "table header") for text in (
+        "Place", "Problem", "Found", "Expected", "Severity")], kind="table header", repeat=True)
+    title = [_wide("Data issues in the plan", "title", width, "title"),
+             _wide("Items with an error here are not rated (or not rated as typed): fix the "
+                   "cell named, then recalculate.", "note", width, "note"),
+             _wide("", "body", width, "spacer")]
+    rows = [_row(Cell(p.place, "item"), Cell(p.code.replace("-", " "), "item"),
+                 Cell(p.found, "item"), Cell(p.expected, "item"), Cell(p.severity, "item"),
+                 kind="item") for p in problems]
+    pages.add(Block([*title, header, *rows], keep=len(title) + 2, header=[header]))
+    return sheet
+
+
+SHEET_NAMES = (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, DATA_ISSUES)
+"""Every sheet the appendix may have, in order (``Data issues`` only when needed)."""

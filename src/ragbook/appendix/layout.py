@@ -1,0 +1,118 @@
+"""The appendix described as data: sheets of rows of cells, with named styles.
+
+Nothing here knows about openpyxl or Excel's object model. The layout is
+built once (:mod:`ragbook.appendix.build`) and rendered by a backend: the file
+backend (:mod:`ragbook.appendix.render_file`) writes a workbook, and the Excel
+add-in renders the same description into the open workbook.
+
+Where a style applies (a cell names its style) is kept apart from what the
+style is (:class:`~ragbook.appendix.theme.Theme` holds them all).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+CellValue = str | float | int | date | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: its value, the name of its style, and how many columns it spans."""
+
+    value: CellValue = None
+    style: str = "body"
+    span: int = 1
+    link: str | None = None
+    """A place in the workbook to jump to, such as ``Actions!F5`` (data issues)."""
+
+
+@dataclass
+class Row:
+    """A row of cells from column A; spans merge cells to the right."""
+
+    cells: list[Cell]
+    height: float | None = None
+    """Points; None leaves the program's default."""
+    page_break_before: bool = False
+    kind: str = "body"
+    """What the row is (``title``, ``table header``, ``item``, ``commentary``...):
+    tests and backends may use it; it does not change how the row looks."""
+    repeat: bool = False
+    """A table header row, repeated at the top of a page when its table continues."""
+
+    @property
+    def width(self) -> int:
+        return sum(cell.span for cell in self.cells)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart drawn from cells of its own sheet (rows and columns are 1-based)."""
+
+    title: str
+    kind: Literal["stacked bar", "bar"]
+    categories: tuple[int, int, int]
+    """(column, first row, last row) of the category labels."""
+    series: tuple[tuple[int, int, int, str], ...]
+    """(column, first row, last row, colour) for each series; the row above first row
+    holds its name."""
+    anchor: str
+    """The top-left cell, such as ``H3``."""
+    width_cm: float = 16
+    height_cm: float = 9
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """How a sheet prints: A4 landscape, one page wide, header and footer."""
+
+    orientation: Literal["landscape", "portrait"] = "landscape"
+    paper: Literal["A4"] = "A4"
+    fit_width: int = 1
+    header_left: str = ""
+    header_centre: str = ""
+    header_right: str = ""
+    footer_left: str = ""
+    footer_centre: str = ""
+    footer_right: str = "Page {page} of {pages}"
+    margins_cm: tuple[float, float, float, float] = (1.5, 1.2, 1.5, 1.2)
+    """Top, right, bottom, left."""
+    header_margin_cm: float = 0.6
+    footer_margin_cm: float = 0.6
+
+
+@dataclass
+class Sheet:
+    """One sheet of the appendix."""
+
+    name: str
+    columns: list[float]
+    """Column widths, in Excel's character units."""
+    rows: list[Row] = field(default_factory=list)
+    page: PageSetup = field(default_factory=PageSetup)
+    charts: list[Chart] = field(default_factory=list)
+    freeze: str | None = None
+    pages: int = 1
+    """How many pages the layout expects this sheet to print on."""
+
+    def add(self, *rows: Row) -> None:
+        self.rows.extend(rows)
+
+
+@dataclass
+class Appendix:
+    """The whole appendix: its sheets in order."""
+
+    title: str
+    period: str
+    sheets: list[Sheet]
+
+    @property
+    def pages(self) -> int:
+        return sum(sheet.pages for sheet in self.sheets)
+
+    def sheet(self, name: str) -> Sheet:
+        return next(sheet for sheet in self.sheets if sheet.name == name)

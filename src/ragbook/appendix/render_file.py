@@ -1,0 +1,162 @@
+"""The file backend: an :class:`~ragbook.appendix.layout.Appendix` written with openpyxl.
+
+Every cell, merge, height and page break comes from the layout; this module
+only translates named styles into openpyxl objects (each made once) and sets
+up printing: A4 landscape, one page wide, a header and a "Page n of N" footer,
+and the layout's page breaks.
+"""
+
+from __future__ import annotations
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ragbook.appendix.layout import Appendix, Chart, PageSetup, Sheet
+from ragbook.appendix.theme import Style, Theme
+
+CM_PER_INCH = 2.54
+THIN = Side(style="thin", color="808080")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+class _Styles:
+    """openpyxl style objects for each named style, made once."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self._made: dict[str, tuple[Font, PatternFill | None, Alignment, Border | None,
+                                    str | None]] = {}
+
+    def get(self, name: str) -> tuple[Font, PatternFill | None, Alignment, Border | None,
+                                      str | None]:
+        if name not in self._made:
+            self._made[name] = self._make(self.theme.style(name))
+        return self._made[name]
+
+    @staticmethod
+    def _make(style: Style) -> tuple[Font, PatternFill | None, Alignment, Border | None,
+                                     str | None]:
+        font = Font(name=style.font, size=style.size, bold=style.bold, italic=style.italic,
+                    color=style.colour, underline="single" if style.underline else None)
+        fill = PatternFill("solid", fgColor=style.fill) if style.fill else None
+        alignment = Alignment(horizontal=style.horizontal, vertical=style.vertical,
+                              wrap_text=style.wrap)
+        return font, fill, alignment, BOX if style.border else None, style.number_format
+
+
+def render(appendix: Appendix, theme: Theme, book: Workbook | None = None) -> Workbook:
+    """Write the appendix's sheets into ``book`` (a new workbook when None).
+
+    Sheets of the same names already in ``book`` are replaced, in place.
+    """
+    if book is None:
+        book = Workbook()
+        book.remove(book.active)
+    styles = _Styles(theme)
+    for sheet in appendix.sheets:
+        position = len(book.sheetnames)
+        if sheet.name in book.sheetnames:
+            position = book.sheetnames.index(sheet.name)
+            book.remove(book[sheet.name])
+        worksheet = book.create_sheet(sheet.name, position)
+        _write_sheet(worksheet, sheet, styles)
+    return book
+
+
+def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> None:
+    for index, width in enumerate(sheet.columns, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+    breaks = RowBreak()
+    for number, row in enumerate(sheet.rows, start=1):
+        column = 1
+        for cell in row.cells:
+            target = worksheet.cell(number, column)
+            if cell.value is not None and cell.value != "":
+                target.value = cell.value
+                if isinstance(cell.value, str):
+                    target.data_type = "s"  # text from the plan never becomes a formula
+            font, fill, alignment, border, number_format = styles.get(cell.style)
+            for offset in range(cell.span):
+                part = worksheet.cell(number, column + offset)
+                part.font = font
+                part.alignment = alignment
+                if fill is not None:
+                    part.fill = fill
+                if border is not None:
+                    part.border = border
+            if number_format:
+                target.number_format = number_format
+            if cell.link:
+                target.hyperlink = f"#{cell.link}"
+            if cell.span > 1:
+                worksheet.merge_cells(start_row=number, start_column=column,
+                                      end_row=number, end_column=column + cell.span - 1)
+            column += cell.span
+        if row.height is not None:
+            worksheet.row_dimensions[number].height = row.height
+        if row.page_break_before and number > 1:
+            breaks.append(Break(id=number - 1))
+    worksheet.row_breaks = breaks
+    for chart in sheet.charts:
+        worksheet.add_chart(_chart(worksheet, chart), chart.anchor)
+    if sheet.freeze:
+        worksheet.freeze_panes = sheet.freeze
+    _page_setup(worksheet, sheet)
+
+
+def _chart(worksheet: Worksheet, chart: Chart) -> BarChart:
+    bar = BarChart()
+    bar.type = "bar"
+    bar.grouping = "stacked" if chart.kind == "stacked bar" else "clustered"
+    if chart.kind == "stacked bar":
+        bar.overlap = 100
+    bar.title = chart.title
+    bar.width = chart.width_cm
+    bar.height = chart.height_cm
+    column, first, last = chart.categories
+    for series_column, start, end, colour in chart.series:
+        data = Reference(worksheet, min_col=series_column, min_row=start - 1, max_row=end)
+        bar.add_data(data, titles_from_data=True)
+        bar.series[-1].graphicalProperties.solidFill = colour
+        bar.series[-1].graphicalProperties.line.solidFill = colour
+    bar.set_categories(Reference(worksheet, min_col=column, min_row=first, max_row=last))
+    bar.y_axis.title = "Items"
+    bar.y_axis.majorGridlines = None
+    bar.x_axis.scaling.orientation = "maxMin"  # first outcome at the top
+    bar.legend.position = "b"
+    return bar
+
+
+def _header_text(text: str) -> str:
+    return text.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
+
+
+def _page_setup(worksheet: Worksheet, sheet: Sheet) -> None:
+    page: PageSetup = sheet.page
+    setup = worksheet.page_setup
+    setup.orientation = page.orientation
+    setup.paperSize = worksheet.PAPERSIZE_A4
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    setup.fitToWidth = page.fit_width
+    setup.fitToHeight = 0
+    top, right, bottom, left = (m / CM_PER_INCH for m in page.margins_cm)
+    worksheet.page_margins.top, worksheet.page_margins.bottom = top, bottom
+    worksheet.page_margins.left, worksheet.page_margins.right = left, right
+    worksheet.page_margins.header = page.header_margin_cm / CM_PER_INCH
+    worksheet.page_margins.footer = page.footer_margin_cm / CM_PER_INCH
+    for part, text in ((worksheet.oddHeader.left, page.header_left),
+                       (worksheet.oddHeader.center, page.header_centre),
+                       (worksheet.oddHeader.right, page.header_right),
+                       (worksheet.oddFooter.left, page.footer_left),
+                       (worksheet.oddFooter.center, page.footer_centre),
+                       (worksheet.oddFooter.right, page.footer_right)):
+        if text:
+            part.text = _header_text(text)
+            part.size = 8
+    last_column = get_column_letter(len(sheet.columns))
+    worksheet.print_area = f"A1:{last_column}{max(len(sheet.rows), 1)}"
+    worksheet.print_options.horizontalCentered = True
