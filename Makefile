@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: demo test lint bench templates setup clean
+.PHONY: demo test lint bench templates golden picture setup clean
 
 demo: $(READY)  ## rate the bundled demo plan and show every rating
 	$(BIN)/ragbook demo --out out/demo
@@ -19,9 +19,16 @@ lint: $(READY)  ## ruff and mypy
 bench: $(READY)  ## speed figures (see bench/)
 	$(BIN)/python bench/rating.py
 	$(BIN)/python bench/recalc.py
+	$(BIN)/python bench/appendix.py
 
 templates: $(READY)  ## regenerate workbook_templates/ after a deliberate template change
 	$(BIN)/python -m ragbook.workbook.template
+
+golden: $(READY)  ## regenerate the reference appendix after a deliberate layout change
+	$(BIN)/python tests/golden/make_golden.py
+
+picture: $(READY)  ## render a page of the demo appendix for the README (needs LibreOffice)
+	$(BIN)/python docs/make_picture.py
 
 setup: $(READY)
 

@@ -331,8 +331,9 @@ def _progress(number: int, total: int, name: str) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Copy the bundled demo plan (Cumbria County Council, Q1 2018/19) to a folder,
-    recalculate it, check it, and say where the files are.
+    """Write the bundled demo plan (Cumbria County Council, Q1 2018/19) to a folder,
+    recalculate it, check it, build its appendix (and PDF, with LibreOffice), and say
+    where the files are.
 
     Example: ragbook demo --out out/demo
     """
@@ -348,7 +349,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_recalc(argparse.Namespace(plan=str(plan), out=None, as_of=None, no_backup=False))
     print(f"\n$ ragbook check {_quoted(plan)}")
     cmd_check(argparse.Namespace(plan=str(plan), as_of=None, json=False))
-    print(f"\nFiles: {plan} (rated), {plan.with_name(plan.stem + '.backup.xlsx')} (before)")
+    from ragbook.pdf import find_soffice
+
+    pdf = find_soffice() is not None
+    print(f"\n$ ragbook appendix {_quoted(plan)}" + (" --pdf" if pdf else ""))
+    cmd_appendix(argparse.Namespace(plan=str(plan), out=None, into_plan=False, pdf=pdf,
+                                    as_of=None))
+    appendix = plan.with_name(f"{plan.stem} appendix.xlsx")
+    print("\nFiles:")
+    print(f"  {plan}  the demo plan, rated")
+    print(f"  {plan.with_name(plan.stem + '.backup.xlsx')}  the plan before rating")
+    print(f"  {appendix}  the quarterly appendix")
+    if pdf:
+        print(f"  {appendix.with_suffix('.pdf')}  the appendix as PDF")
+    else:
+        print("  (no PDF: LibreOffice is not installed)")
     return OK
 
 

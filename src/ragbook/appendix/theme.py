@@ -17,10 +17,12 @@ the letter is always there, so nothing relies on colour alone.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from ragbook.appendix import metrics
 from ragbook.ratings import fold, is_blank
 from ragbook.workbook import schema
 
@@ -110,7 +112,9 @@ class Theme:
         folded = {fold(k): v for k, v in settings.items() if not is_blank(v)}
         changes: dict[str, object] = {}
         if "appendix font" in folded:
-            changes["font"] = str(folded["appendix font"]).strip()
+            # Only fonts whose metrics ragbook has: row heights depend on them.
+            with contextlib.suppress(ValueError):
+                changes["font"] = metrics.family_name(str(folded["appendix font"]).strip())
         if "appendix text size" in folded:
             try:
                 size = float(str(folded["appendix text size"]))
