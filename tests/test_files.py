@@ -20,19 +20,17 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 import fixtures_xlsx as fx
 from ragbook.problems import Problem
-from ragbook.workbook import files
+from ragbook.workbook import files, losses
 from ragbook.workbook.files import (
-    Loss,
     PlanFileError,
     backup_path,
-    describe_losses,
     load_options,
     open_check,
     replace_atomically,
-    scan_losses,
     write_check,
     write_new,
 )
+from ragbook.workbook.losses import Loss, describe_losses, scan_losses
 
 
 @pytest.fixture
@@ -451,48 +449,48 @@ def test_excel_style_picture_is_kept_when_pillow_is_present(tmp_path: Path) -> N
 
 
 FOUND = {
-    "text box": (fx.with_text_box(), Loss(files.SHAPES, "Measures")),
+    "text box": (fx.with_text_box(), Loss(losses.SHAPES, "Measures")),
     "text box on the second sheet": (fx.with_text_box(sheet=fx.SHEET2),
-                                     Loss(files.SHAPES, "Actions")),
-    "SmartArt": (fx.with_smartart(), Loss(files.SMARTART, "Measures")),
-    "SVG picture": (fx.with_svg_picture(), Loss(files.SVG_PICTURES, "Measures")),
-    "EMF picture": (fx.with_picture(extension="emf"), Loss(files.PICTURES_WMF, "Measures")),
-    "chart": (fx.with_chart(), Loss(files.CHARTS, "Measures")),
-    "sparklines": (fx.with_extensions(fx.SPARKLINES), Loss(files.SPARKLINES, "Measures")),
+                                     Loss(losses.SHAPES, "Actions")),
+    "SmartArt": (fx.with_smartart(), Loss(losses.SMARTART, "Measures")),
+    "SVG picture": (fx.with_svg_picture(), Loss(losses.SVG_PICTURES, "Measures")),
+    "EMF picture": (fx.with_picture(extension="emf"), Loss(losses.PICTURES_WMF, "Measures")),
+    "chart": (fx.with_chart(), Loss(losses.CHARTS, "Measures")),
+    "sparklines": (fx.with_extensions(fx.SPARKLINES), Loss(losses.SPARKLINES, "Measures")),
     "data bars": (fx.with_extensions(fx.DATA_BARS, sheet=fx.SHEET2),
-                  Loss(files.NEW_CONDITIONAL_FORMATS, "Actions")),
+                  Loss(losses.NEW_CONDITIONAL_FORMATS, "Actions")),
     "cross-sheet drop-down": (fx.with_extensions(fx.CROSS_SHEET_LIST),
-                              Loss(files.NEW_DATA_VALIDATION, "Measures")),
-    "form control": (fx.with_form_control(), Loss(files.FORM_CONTROLS, "Measures")),
-    "threaded comment": (fx.with_threaded_comment(), Loss(files.THREADED_COMMENTS, "Measures")),
-    "cached values": (fx.with_cached_formulas(2), Loss(files.cached_values(2), "Measures")),
+                              Loss(losses.NEW_DATA_VALIDATION, "Measures")),
+    "form control": (fx.with_form_control(), Loss(losses.FORM_CONTROLS, "Measures")),
+    "threaded comment": (fx.with_threaded_comment(), Loss(losses.THREADED_COMMENTS, "Measures")),
+    "cached values": (fx.with_cached_formulas(2), Loss(losses.cached_values(2), "Measures")),
     "cached values, x: prefix": (fx.with_cached_formulas(3, x_prefix=True),
-                                 Loss(files.cached_values(3), "Measures")),
+                                 Loss(losses.cached_values(3), "Measures")),
     "header picture": (fx.with_sheet_tail('<legacyDrawingHF xmlns:r="x" r:id="rId9"/>'),
-                       Loss(files.HEADER_PICTURES, "Measures")),
-    "controls": (fx.with_sheet_tail("<controls/>"), Loss(files.CONTROLS, "Measures")),
-    "embedded object": (fx.with_sheet_tail("<oleObjects/>"), Loss(files.EMBEDDED, "Measures")),
+                       Loss(losses.HEADER_PICTURES, "Measures")),
+    "controls": (fx.with_sheet_tail("<controls/>"), Loss(losses.CONTROLS, "Measures")),
+    "embedded object": (fx.with_sheet_tail("<oleObjects/>"), Loss(losses.EMBEDDED, "Measures")),
     "pivot table": (fx.with_part("xl/pivotTables/pivotTable1.xml", "<pivotTableDefinition/>",
                                  "application/xml", rel_type="pivotTable", source=fx.SHEET2),
-                    Loss(files.PIVOT_TABLES, "Actions")),
+                    Loss(losses.PIVOT_TABLES, "Actions")),
     "slicer": (fx.with_part("xl/slicers/slicer1.xml", "<slicers/>", "application/xml",
-                            rel_type="slicer"), Loss(files.SLICERS, "Measures")),
+                            rel_type="slicer"), Loss(losses.SLICERS, "Measures")),
     "timeline": (fx.with_part("xl/timelines/timeline1.xml", "<timelines/>", "application/xml",
-                              rel_type="timeline"), Loss(files.TIMELINES, "Measures")),
+                              rel_type="timeline"), Loss(losses.TIMELINES, "Measures")),
     "ActiveX": (fx.with_part("xl/activeX/activeX1.xml", "<ax:ocx/>", "application/xml",
-                             rel_type="control"), Loss(files.ACTIVEX, "Measures")),
+                             rel_type="control"), Loss(losses.ACTIVEX, "Measures")),
     "newer chart": (fx.with_part("xl/charts/chartEx1.xml", "<cx:chartSpace/>",
                                  "application/xml"),
-                    Loss(files.NEWER_CHARTS, "xl/charts")),
+                    Loss(losses.NEWER_CHARTS, "xl/charts")),
     "Power Query": (fx.with_part("customXml/item1.xml", "<DataMashup/>", "application/xml"),
-                    Loss(files.CUSTOM_XML, "customXml")),
+                    Loss(losses.CUSTOM_XML, "customXml")),
     "sensitivity label": (fx.with_part("docMetadata/LabelInfo.xml", "<labelList/>",
                                        "application/xml"),
-                          Loss(files.SENSITIVITY_LABEL, "docMetadata")),
+                          Loss(losses.SENSITIVITY_LABEL, "docMetadata")),
     "dynamic arrays": (fx.with_part("xl/metadata.xml", "<metadata/>", "application/xml"),
-                       Loss(files.DYNAMIC_ARRAYS, "xl/metadata.xml")),
+                       Loss(losses.DYNAMIC_ARRAYS, "xl/metadata.xml")),
     "something new": (fx.with_part("xl/futureThing/thing1.xml", "<thing/>", "application/xml"),
-                      Loss(files.OTHER, "xl/futureThing")),
+                      Loss(losses.OTHER, "xl/futureThing")),
 }
 
 
@@ -505,13 +503,13 @@ def test_pictures_are_lost_without_pillow(tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("openpyxl.reader.drawings.PILImage", False)
     data = fx.with_picture()
-    assert losses_of(tmp_path, data) == [Loss(files.PICTURES_NO_PILLOW, "Measures")]
+    assert losses_of(tmp_path, data) == [Loss(losses.PICTURES_NO_PILLOW, "Measures")]
     assert not any(name.startswith("xl/media/") for name in parts_of(round_trip(data)))
 
 
 def test_form_control_parts_are_reported_once_not_twice(tmp_path: Path) -> None:
     assert [loss.what for loss in losses_of(tmp_path, fx.with_form_control())] == [
-        files.FORM_CONTROLS]
+        losses.FORM_CONTROLS]
 
 
 def test_vba_in_xlsm_and_external_links_are_kept(tmp_path: Path) -> None:
@@ -529,7 +527,7 @@ def test_losses_follow_the_sheet_order(tmp_path: Path) -> None:
 def test_scanning_a_10000_row_workbook_is_quick(tmp_path: Path) -> None:
     path = saved(tmp_path / "big.xlsx", fx.big_xlsx(10_000))
     fastest = min(timed(lambda: scan_losses(path)) for _ in range(3))
-    assert scan_losses(path) == [Loss(files.cached_values(20_000), "Measures")]
+    assert scan_losses(path) == [Loss(losses.cached_values(20_000), "Measures")]
     assert fastest < 0.1
 
 

@@ -25,15 +25,8 @@ from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import roll_forward
 from ragbook.workbook import schema
-from ragbook.workbook.files import (
-    Loss,
-    PlanFileError,
-    describe_losses,
-    replace_atomically,
-    scan_losses,
-    write_check,
-    write_new,
-)
+from ragbook.workbook.files import PlanFileError, replace_atomically, write_check, write_new
+from ragbook.workbook.losses import Loss, describe_losses, scan_losses
 from ragbook.workbook.reader import PlanWorkbook, open_plan
 from ragbook.workbook.writer import add_run_log, apply_roll_forward, write_results
 
