@@ -112,8 +112,13 @@ class _Plan:
 
 
 def build_appendix(result: PlanResult, theme: Theme | None = None,
-                   problems: list[Problem] | None = None) -> Appendix:
-    """The whole appendix for a rated plan (``problems`` placed at their cells)."""
+                   problems: list[Problem] | None = None, *, link_problems: bool = False
+                   ) -> Appendix:
+    """The whole appendix for a rated plan (``problems`` placed at their cells).
+
+    ``link_problems`` makes each data issue a link to its cell: for an appendix
+    that lives inside the plan workbook.
+    """
     plan = _Plan(result)
     theme = theme or Theme(logo_text=plan.settings.organisation)
     settings = plan.settings
@@ -130,7 +135,7 @@ def build_appendix(result: PlanResult, theme: Theme | None = None,
     appendix.sheets.append(_milestones(plan, theme, page))
     issues = problems if problems is not None else result.problems
     if issues:
-        appendix.sheets.append(_data_issues(issues, theme, page))
+        appendix.sheets.append(_data_issues(issues, theme, page, link_problems))
     return appendix
 
 
@@ -278,7 +283,7 @@ def _commentary(pages: Pages, plan: _Plan, outcome: str, supporting: str,
 
 
 def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
-    columns: list[float] = [40, 7, 7, 7, 9, 2, 7, 7, 7, 9, 2, 10, 10, 10]
+    columns: list[float] = [38, 7, 7, 7, 9, 2, 7, 7, 7, 9, 2, 11, 11, 11]
     sheet = Sheet(SUMMARY, columns, page=page)
     pages = Pages(sheet, theme)
     width = len(columns)
@@ -368,7 +373,7 @@ def _exceptions(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
                          _rag_cell(item.rag), _arrow_cell(item.direction),
                          Cell(said, "item") if said else Cell(
                              "No commentary mentions this item: add it to Areas for improvement",
-                             "warning"), kind="item"))
+                             "item warning"), kind="item"))
     if not rows:
         rows.append(_wide("No red, amber or declining items this quarter.", "standard sentence",
                           width, "item"))
@@ -413,7 +418,7 @@ def _milestones(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     return sheet
 
 
-def _data_issues(problems: list[Problem], theme: Theme, page: PageSetup) -> Sheet:
+def _data_issues(problems: list[Problem], theme: Theme, page: PageSetup, links: bool) -> Sheet:
     columns: list[float] = [16, 20, 26, 62, 9]
     sheet = Sheet(DATA_ISSUES, columns, page=page)
     pages = Pages(sheet, theme)
@@ -424,7 +429,9 @@ def _data_issues(problems: list[Problem], theme: Theme, page: PageSetup) -> Shee
              _wide("Items with an error here are not rated (or not rated as typed): fix the "
                    "cell named, then recalculate.", "note", width, "note"),
              _wide("", "body", width, "spacer")]
-    rows = [_row(Cell(p.place, "item"), Cell(p.code.replace("-", " "), "item"),
+    rows = [_row(Cell(p.place, "item link" if links and "!" in p.place else "item",
+                      link=p.place if links and "!" in p.place else None),
+                 Cell(p.code.replace("-", " "), "item"),
                  Cell(p.found, "item"), Cell(p.expected, "item"), Cell(p.severity, "item"),
                  kind="item") for p in problems]
     pages.add(Block([*title, header, *rows], keep=len(title) + 2, header=[header]))

@@ -37,7 +37,7 @@ def printable_width(page: PageSetup) -> float:
 
 
 def row_height(row: Row, columns: list[float], theme: Theme) -> float:
-    """The height that shows every cell of a row in full."""
+    """The height that shows every cell of a row in full (at most Excel's 409.5 pt)."""
     cells = []
     position = 0
     for cell in row.cells:
@@ -51,6 +51,44 @@ def row_height(row: Row, columns: list[float], theme: Theme) -> float:
             width = 10_000.0
         cells.append((text, width, style.font, style.size, style.bold))
     return metrics.fit_height(cells)
+
+
+TALLEST = metrics.MAX_ROW_HEIGHT - metrics.POINTS_PER_PIXEL
+"""A row this tall may be cut: its text is split over continuation rows instead."""
+
+
+def split_tall_row(row: Row, columns: list[float], theme: Theme) -> list[Row]:
+    """A row too tall for Excel (409.5 pt) as several rows, its longest text shared out.
+
+    The longest cell's words are split where a row is full; the row's other cells
+    stay on the first row, and continuation rows keep their styles (and borders).
+    """
+    if row_height(row, columns, theme) < TALLEST:
+        return [row]
+    longest = max(range(len(row.cells)), key=lambda i: len(_shown(row.cells[i].value or "")))
+    words = _shown(row.cells[longest].value or "").split(" ")
+    rows: list[Row] = []
+    first = True
+    while words:
+        fits, low, high = 1, 1, len(words)
+        while low <= high:  # the most words that still fit in one row
+            middle = (low + high) // 2
+            trial = _with_text(row, longest, " ".join(words[:middle]), keep_others=first)
+            if row_height(trial, columns, theme) < TALLEST:
+                fits, low = middle, middle + 1
+            else:
+                high = middle - 1
+        rows.append(_with_text(row, longest, " ".join(words[:fits]), keep_others=first))
+        words = words[fits:]
+        first = False
+    return rows
+
+
+def _with_text(row: Row, index: int, text: str, *, keep_others: bool) -> Row:
+    cells = [replace(cell, value=text) if i == index
+             else cell if keep_others else replace(cell, value=None, link=None)
+             for i, cell in enumerate(row.cells)]
+    return replace(row, cells=cells, height=None, page_break_before=False)
 
 
 def _shown(value: object) -> str:
@@ -89,6 +127,8 @@ class Pages:
         return row.height
 
     def add(self, block: Block) -> None:
+        block.rows = [part for row in block.rows
+                      for part in split_tall_row(row, self.sheet.columns, self.theme)]
         for row in block.rows + block.header:
             self.measure(row)
         kept = sum(row.height or 0 for row in block.rows[:block.keep])

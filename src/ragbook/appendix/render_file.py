@@ -8,8 +8,13 @@ and the layout's page breaks.
 
 from __future__ import annotations
 
+from copy import copy
+
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.drawing.text import Font as TextFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
@@ -31,11 +36,27 @@ class _Styles:
         self._made: dict[str, tuple[Font, PatternFill | None, Alignment, Border | None,
                                     str | None]] = {}
 
-    def get(self, name: str) -> tuple[Font, PatternFill | None, Alignment, Border | None,
-                                      str | None]:
+        self._arrays: dict[str, object] = {}
+
+    def paint(self, cell: object, name: str) -> None:
+        """Give a cell a named style: worked out once, then copied (setting fonts and fills
+        through openpyxl is slow; copying a finished style is not)."""
+        finished = self._arrays.get(name)
+        if finished is not None:
+            cell._style = copy(finished)  # type: ignore[attr-defined]
+            return
         if name not in self._made:
             self._made[name] = self._make(self.theme.style(name))
-        return self._made[name]
+        font, fill, alignment, border, number_format = self._made[name]
+        cell.font = font  # type: ignore[attr-defined]
+        cell.alignment = alignment  # type: ignore[attr-defined]
+        if fill is not None:
+            cell.fill = fill  # type: ignore[attr-defined]
+        if border is not None:
+            cell.border = border  # type: ignore[attr-defined]
+        if number_format:
+            cell.number_format = number_format  # type: ignore[attr-defined]
+        self._arrays[name] = copy(cell._style)  # type: ignore[attr-defined]
 
     @staticmethod
     def _make(style: Style) -> tuple[Font, PatternFill | None, Alignment, Border | None,
@@ -79,17 +100,8 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> None:
                 target.value = cell.value
                 if isinstance(cell.value, str):
                     target.data_type = "s"  # text from the plan never becomes a formula
-            font, fill, alignment, border, number_format = styles.get(cell.style)
             for offset in range(cell.span):
-                part = worksheet.cell(number, column + offset)
-                part.font = font
-                part.alignment = alignment
-                if fill is not None:
-                    part.fill = fill
-                if border is not None:
-                    part.border = border
-            if number_format:
-                target.number_format = number_format
+                styles.paint(worksheet.cell(number, column + offset), cell.style)
             if cell.link:
                 target.hyperlink = f"#{cell.link}"
             if cell.span > 1:
@@ -102,13 +114,21 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> None:
             breaks.append(Break(id=number - 1))
     worksheet.row_breaks = breaks
     for chart in sheet.charts:
-        worksheet.add_chart(_chart(worksheet, chart), chart.anchor)
+        worksheet.add_chart(_chart(worksheet, chart, styles.theme), chart.anchor)
     if sheet.freeze:
         worksheet.freeze_panes = sheet.freeze
-    _page_setup(worksheet, sheet)
+    _page_setup(worksheet, sheet, styles.theme)
 
 
-def _chart(worksheet: Worksheet, chart: Chart) -> BarChart:
+def _text_in(font: str, size: float, bold: bool = False) -> RichText:
+    """Chart text in the appendix's font (charts do not follow cell styles)."""
+    properties = CharacterProperties(latin=TextFont(typeface=font), sz=int(size * 100),
+                                     b=bold)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties),
+                                 endParaRPr=properties)])
+
+
+def _chart(worksheet: Worksheet, chart: Chart, theme: Theme) -> BarChart:
     bar = BarChart()
     bar.type = "bar"
     bar.grouping = "stacked" if chart.kind == "stacked bar" else "clustered"
@@ -124,10 +144,18 @@ def _chart(worksheet: Worksheet, chart: Chart) -> BarChart:
         bar.series[-1].graphicalProperties.solidFill = colour
         bar.series[-1].graphicalProperties.line.solidFill = colour
     bar.set_categories(Reference(worksheet, min_col=column, min_row=first, max_row=last))
-    bar.y_axis.title = "Items"
     bar.y_axis.majorGridlines = None
     bar.x_axis.scaling.orientation = "maxMin"  # first outcome at the top
     bar.legend.position = "b"
+    for axis in (bar.x_axis, bar.y_axis):
+        axis.txPr = _text_in(theme.font, theme.size - 1)
+    bar.legend.txPr = _text_in(theme.font, theme.size - 1)
+    bar.title.tx.rich.p[0].pPr = ParagraphProperties(
+        defRPr=CharacterProperties(latin=TextFont(typeface=theme.font),
+                                   sz=int((theme.size + 3) * 100), b=True))
+    for run in bar.title.tx.rich.p[0].r or []:
+        run.rPr = CharacterProperties(latin=TextFont(typeface=theme.font),
+                                      sz=int((theme.size + 3) * 100), b=True)
     return bar
 
 
@@ -135,7 +163,7 @@ def _header_text(text: str) -> str:
     return text.replace("&", "&&").replace("{page}", "&P").replace("{pages}", "&N")
 
 
-def _page_setup(worksheet: Worksheet, sheet: Sheet) -> None:
+def _page_setup(worksheet: Worksheet, sheet: Sheet, theme: Theme) -> None:
     page: PageSetup = sheet.page
     setup = worksheet.page_setup
     setup.orientation = page.orientation
@@ -157,6 +185,7 @@ def _page_setup(worksheet: Worksheet, sheet: Sheet) -> None:
         if text:
             part.text = _header_text(text)
             part.size = 8
+            part.font = f"{theme.font},Regular"
     last_column = get_column_letter(len(sheet.columns))
     worksheet.print_area = f"A1:{last_column}{max(len(sheet.rows), 1)}"
     worksheet.print_options.horizontalCentered = True

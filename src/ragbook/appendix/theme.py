@@ -92,7 +92,9 @@ class Theme:
             "standard sentence": replace(body, italic=True, colour=self.grey),
             "note": replace(body, italic=True, size=self.size - 1, colour=self.grey),
             "warning": replace(body, bold=True, colour="C00000"),
+            "item warning": replace(boxed, bold=True, colour="C00000"),
             "link": replace(body, colour="0563C1", underline=True),
+            "item link": replace(boxed, colour="0563C1", underline=True),
             "total": replace(bold, border=True),
             "total number": replace(bold, border=True, horizontal="right"),
         }

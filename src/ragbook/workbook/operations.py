@@ -221,7 +221,8 @@ def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = Fals
     if checked.result is None:
         return made
     theme = Theme.from_settings(checked.workbook.settings)
-    made.appendix = build_appendix(checked.result, theme, checked.problems)
+    made.appendix = build_appendix(checked.result, theme, checked.problems,
+                                   link_problems=into_plan)
     if not into_plan:
         target = out or appendix_file_for(path)
         if target.suffix.lower() != ".xlsx":
