@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
 
-.PHONY: demo test lint bench templates golden picture setup clean
+.PHONY: demo test lint bench templates golden picture wheel serve setup clean
 
 demo: $(READY)  ## rate the bundled demo plan and show every rating
 	$(BIN)/ragbook demo --out out/demo
@@ -26,6 +26,13 @@ templates: $(READY)  ## regenerate workbook_templates/ after a deliberate templa
 
 golden: $(READY)  ## regenerate the reference appendix after a deliberate layout change
 	$(BIN)/python tests/golden/make_golden.py
+
+wheel: $(READY)  ## the pure-Python wheel xlwings Lite installs (dist/)
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@ls dist/*.whl
+
+serve: $(READY)  ## the Excel add-in server on https://127.0.0.1:8000 (see README)
+	$(BIN)/ragbook serve
 
 picture: $(READY)  ## render a page of the demo appendix for the README (needs LibreOffice)
 	$(BIN)/python docs/make_picture.py

@@ -138,7 +138,8 @@ def _history_frame(workbook: PlanWorkbook) -> pd.DataFrame | None:
     found = workbook.tables.get(schema.HISTORY.name)
     if found is None:
         return None
-    rows = [{name: found.sheet.cell(row, column).value for name, column in found.columns.items()}
+    sheet = found.worksheet
+    rows = [{name: sheet.cell(row, column).value for name, column in found.columns.items()}
             for row in range(found.first_row, found.last_row + 1)]
     return pd.DataFrame(rows, columns=list(found.columns)) if rows else None
 

@@ -1,8 +1,11 @@
-"""Reading a plan workbook (.xlsx or .xlsm) into a :class:`~ragbook.plan.Plan`.
+"""Reading a plan workbook file (.xlsx or .xlsm) into a :class:`~ragbook.plan.Plan`.
 
 Tables are found by name on any sheet; headers are matched ignoring case and
 spaces; columns ragbook does not know are left alone. Every cell that cannot
-be used becomes a problem naming its ``Sheet!Cell``. Nothing here writes.
+be used becomes a problem naming its ``Sheet!Cell``. Nothing here writes. The
+rules shared with the Excel add-in are in :mod:`ragbook.workbook.cells`; this
+module adds what only a file has: number formats, the saved results of
+formulas, and merged cells.
 """
 
 from __future__ import annotations
@@ -10,60 +13,41 @@ from __future__ import annotations
 import warnings
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ragbook.plan import Plan, read_settings
-from ragbook.problems import Problem, SheetRow, locate, problem, sheet_ref
-from ragbook.ratings import fold, is_blank
+from ragbook.plan import Plan
+from ragbook.problems import Problem, locate, problem, sheet_ref
+from ragbook.ratings import fold
 from ragbook.workbook import schema
+from ragbook.workbook.cells import (
+    TableGrid,
+    map_headers,
+    missing_table,
+    place_in,
+    plan_from_frames,
+    table_frame,
+)
 from ragbook.workbook.files import PlanFileError, load_options, open_check
-
-VALUE_COLUMNS = ("Baseline", "Target", "Quarter target", "Range low", "Range high", "Actual",
-                 "Previous actual", "Last year actual")
-"""Measure columns in the measure's unit: Excel percentages here are read as points."""
 
 
 @dataclass
-class FoundTable:
-    """Where a plan table is in the workbook, and which columns it has."""
+class FoundTable(TableGrid):
+    """A plan table in an openpyxl workbook: where it is, and the objects to write to."""
 
-    spec: schema.Table
-    sheet: Worksheet
-    table: ExcelTable
-    header_row: int
-    first_row: int
-    last_row: int
-    first_column: int
-    last_column: int
-    columns: dict[str, int] = field(default_factory=dict)
-    """Schema column name -> worksheet column number, for the columns present."""
+    worksheet: Worksheet = field(kw_only=True)
+    table: ExcelTable = field(kw_only=True)
 
     @property
     def title(self) -> str:
-        return self.sheet.title
-
-    def address(self, row: int, column: int) -> str:
-        return f"{sheet_ref(self.title)}!{get_column_letter(column)}{row}"
-
-    def place(self, row: Hashable, column: str | None) -> str:
-        number = row.number if isinstance(row, SheetRow) else row
-        if column in self.columns and isinstance(number, int):
-            return self.address(number, self.columns[column])
-        if isinstance(number, int):
-            first = get_column_letter(self.first_column)
-            last = get_column_letter(self.last_column)
-            return f"{sheet_ref(self.title)}!{first}{number}:{last}{number}"
-        return f"{sheet_ref(self.title)}!{self.table.ref}"
+        return self.sheet
 
 
 @dataclass
@@ -81,12 +65,7 @@ class PlanWorkbook:
 
     def place(self, row: Hashable, column: str | None) -> str:
         """``Measures!G5`` for a frame row and schema column."""
-        if isinstance(row, SheetRow):
-            for found in self.tables.values():
-                if found.title == row.sheet:
-                    return found.place(row, column)
-            return f"{sheet_ref(row.sheet)}!{row.number}:{row.number}"
-        return self.path.name
+        return place_in(self.tables.values(), row, column, self.path.name)
 
     def locate(self, problems: Iterable[Problem]) -> list[Problem]:
         """Give problems from the rating engine their ``Sheet!Cell``."""
@@ -128,67 +107,26 @@ def read_plan(book: Workbook, path: Path, kind: str = "xlsx", *,
         hit = available.get(fold(spec.name))
         if hit is None:
             if spec in schema.PLAN_TABLES:
-                problems.append(_missing_table(book, spec).at(path.name))
+                problems.append(missing_table(spec, book.sheetnames).at(path.name))
             continue
         tables[spec.name] = _locate_table(spec, *hit, problems)
-    reader = _CellReader(book, path, kind)
-    frames = {spec.name: reader.frame(tables[spec.name], problems)
+    cells = _FileCells(book, path, problems)
+    frames = {spec.name: cells.frame(tables[spec.name])
               for spec in schema.PLAN_TABLES if spec.name in tables}
-    settings = None
-    values: dict[str, object] = {}
-    if schema.SETTINGS.name in frames:
-        values, rows = _settings(frames[schema.SETTINGS.name])
-        settings, found = read_settings(values, rows, as_of)
-        problems.extend(found)
-    plan = None
-    if settings is not None:
-        empty = {spec.name: pd.DataFrame(columns=list(spec.headers))
-                 for spec in schema.PLAN_TABLES}
-        pick = {**empty, **frames}
-        plan = Plan(settings, pick[schema.OUTCOMES.name], pick[schema.ACTIONS.name],
-                    pick[schema.MEASURES.name], pick[schema.COMMENTARY.name])
+    plan, values = plan_from_frames(frames, problems, as_of)
     workbook = PlanWorkbook(path, kind, book, tables, plan, [], values)
-    workbook.problems = workbook.locate(problems + reader.problems)
+    workbook.problems = workbook.locate(problems)
     return workbook
-
-
-def _missing_table(book: Workbook, spec: schema.Table) -> Problem:
-    """A plan table that is not there: say what is there instead, and how to fix it."""
-    sheet = next((name for name in book.sheetnames if fold(name) == fold(spec.sheet)), None)
-    found = f"no Excel Table named {spec.name}"
-    if sheet is not None:
-        found += f" (there is a {sheet} sheet, but no table of that name on it)"
-    return Problem(code="missing-table", found=found,
-                   expected=f"the {spec.sheet} table as an Excel Table named {spec.name}: select "
-                            "the data, Insert > Table, then name it under Table Design (see the "
-                            "template workbook)")
 
 
 def _locate_table(spec: schema.Table, sheet: Worksheet, table: ExcelTable,
                   problems: list[Problem]) -> FoundTable:
     first_col, header_row, last_col, last_row = range_boundaries(table.ref)
     assert first_col and header_row and last_col and last_row
-    last_data = last_row - (table.totalsRowCount or 0)
-    found = FoundTable(spec, sheet, table, header_row, header_row + 1, last_data,
-                       first_col, last_col)
-    headers: dict[str, int] = {}
-    for col in range(first_col, last_col + 1):
-        value = sheet.cell(header_row, col).value
-        if not is_blank(value):
-            headers.setdefault(fold(value), col)
-    for column in spec.columns:
-        if fold(column.name) in headers:
-            found.columns[column.name] = headers[fold(column.name)]
-    missing = [c.name for c in spec.columns if c.required and c.name not in found.columns]
-    if missing:
-        shown = ", ".join(str(sheet.cell(header_row, c).value or "")
-                          for c in range(first_col, last_col + 1))
-        span = (f"{sheet_ref(sheet.title)}!{get_column_letter(first_col)}{header_row}:"
-                f"{get_column_letter(last_col)}{header_row}")
-        for name in missing:
-            problems.append(Problem(
-                code="missing-column", found=f"the headers {shown}",
-                expected=f'a column named "{name}" in {spec.name}', place=span))
+    found = FoundTable(spec, sheet.title, header_row, first_col, last_col, header_row + 1,
+                       last_row - (table.totalsRowCount or 0), worksheet=sheet, table=table)
+    headers = [sheet.cell(header_row, col).value for col in range(first_col, last_col + 1)]
+    map_headers(found, headers, problems)
     for merged in sheet.merged_cells.ranges:
         if (merged.min_row <= last_row and merged.max_row >= header_row
                 and merged.min_col <= last_col and merged.max_col >= first_col):
@@ -199,138 +137,48 @@ def _locate_table(spec: schema.Table, sheet: Worksheet, table: ExcelTable,
     return found
 
 
-def _settings(frame: pd.DataFrame) -> tuple[dict[str, object], dict[str, object]]:
-    values: dict[str, object] = {}
-    rows: dict[str, object] = {}
-    for row in frame.index:
-        name = frame.at[row, "Setting"]
-        if is_blank(name):
-            continue
-        key = str(name).strip()
-        canonical = next((s for s in schema.SETTING_NAMES if fold(s) == fold(key)), key)
-        values[canonical] = frame.at[row, "Value"] if "Value" in frame else None
-        rows[canonical] = row
-    return values, rows
+class _FileCells:
+    """A file's table cells: values with number formats, formulas read from their saved results."""
 
-
-class _CellReader:
-    """Turns table cells into frame values, collecting the problems cells have."""
-
-    def __init__(self, book: Workbook, path: Path, kind: str) -> None:
+    def __init__(self, book: Workbook, path: Path, problems: list[Problem]) -> None:
         self.book = book
         self.path = path
-        self.kind = kind
-        self.problems: list[Problem] = []
-        self._cached: Workbook | None = None
+        self.problems = problems
+        self._saved: Workbook | None = None
 
-    def cached_value(self, sheet: str, row: int, column: int) -> Any:
-        """The value Excel saved for a formula cell (None if never calculated)."""
-        if self._cached is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                self._cached = openpyxl.load_workbook(self.path, data_only=True)
-        return self._cached[sheet].cell(row, column).value
+    def frame(self, found: FoundTable) -> pd.DataFrame:
+        rows = found.worksheet.iter_rows(min_row=found.first_row, max_row=found.last_row,
+                                         min_col=found.first_column, max_col=found.last_column)
+        grid_rows = ((number, [(self._value(cell), cell.number_format) for cell in cells])
+                     for number, cells in enumerate(rows, start=found.first_row))
+        return table_frame(found, grid_rows, self.problems)
 
-    def frame(self, found: FoundTable, problems: list[Problem]) -> pd.DataFrame:
-        if any(c.required and c.name not in found.columns for c in found.spec.columns):
-            return pd.DataFrame(columns=list(found.spec.headers))
-        inputs = [c for c in found.spec.columns if c.name in found.columns]
-        measures = found.spec is schema.MEASURES
-        offsets = [(c, found.columns[c.name] - found.first_column,
-                    measures and c.name in VALUE_COLUMNS) for c in inputs]
-        officer_inputs = [c.name for c in inputs if not c.by_ragbook]
-        records: list[dict[str, object]] = []
-        index: list[SheetRow] = []
-        blank_rows = []
-        rows = found.sheet.iter_rows(min_row=found.first_row, max_row=found.last_row,
-                                     min_col=found.first_column, max_col=found.last_column)
-        for number, cells in enumerate(rows, start=found.first_row):
-            record: dict[str, object] = {}
-            formats: dict[str, str] = {}
-            for column, offset, in_unit in offsets:
-                cell = cells[offset]
-                record[column.name] = self.value(found, cell, column)
-                if in_unit:
-                    formats[column.name] = cell.number_format or ""
-            if all(is_blank(record[name]) for name in officer_inputs):
-                blank_rows.append(number)
-                continue
-            if measures:
-                _read_percentages(record, formats)
-            records.append(record)
-            index.append(SheetRow(found.title, number))
-        empty_table = not records and blank_rows == [found.first_row]
-        if not empty_table:
-            for number in blank_rows:
-                problems.append(Problem(
-                    code="blank-row", found="a blank row",
-                    expected=f"no blank rows inside {found.spec.name}: delete the row, or fill "
-                             "it in (it was skipped)", place=found.place(number, None)))
-        frame = pd.DataFrame.from_records(records, columns=[c.name for c in inputs])
-        frame.index = pd.Index(index, dtype=object)
-        return frame
-
-    def value(self, found: FoundTable, cell: Any, column: schema.Column) -> object:
-        value = cell.value
+    def _value(self, cell: object) -> object:
+        value = cell.value  # type: ignore[attr-defined]
         if value is None:
             return None
-        where = found.address(cell.row, cell.column)
-        if cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")
-                                     and cell.data_type != "s"):
-            value = self.cached_value(found.title, cell.row, cell.column)
-            if value is None:
-                self.problems.append(Problem(
-                    code="formula-without-value", found=f"the formula {cell.value}",
-                    expected="a value: this formula has no saved result (open the file in "
-                             "Excel, let it calculate, and save)", place=where))
-                return None
-        if isinstance(value, str) and value.strip() in _ERRORS:
+        is_formula = cell.data_type == "f" or (  # type: ignore[attr-defined]
+            isinstance(value, str) and value.startswith("=")
+            and cell.data_type != "s")  # type: ignore[attr-defined]
+        if not is_formula:
+            return value
+        saved = self._saved_value(cell)
+        if saved is None:
+            where = (f"{sheet_ref(cell.parent.title)}!"  # type: ignore[attr-defined]
+                     f"{cell.coordinate}")  # type: ignore[attr-defined]
             self.problems.append(Problem(
-                code="formula-error", found=value.strip(),
-                expected="a value, not an Excel error: fix the formula or type the figure",
-                place=where))
-            return None
-        if isinstance(value, datetime) and column.kind != "datetime":
-            value = value.date()
-        if isinstance(value, str) and len(value) > schema.EXCEL_TEXT_LIMIT:
-            self.problems.append(Problem(
-                code="text-too-long", found=f"{len(value):,} characters",
-                expected=f"at most {schema.EXCEL_TEXT_LIMIT:,} characters, Excel's limit "
-                         "for one cell: shorten it", place=where))
-        if column.kind == "ref" and not is_blank(value):
-            value = self._ref(value, where)
-        return value
+                code="formula-without-value", found=f"the formula {value}",
+                expected="a value: this formula has no saved result (open the file in Excel, "
+                         "let it calculate, and save)", place=where))
+        return saved
 
-    def _ref(self, value: object, where: str) -> str:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return str(value).strip()
-        if float(value).is_integer():
-            return str(int(value))
-        self.problems.append(Problem(
-            code="ref-stored-as-number", found=f"the number {value}",
-            expected="a ref stored as text (1.10 and 1.1 are the same number): format the "
-                     "column as Text and retype it", place=where, severity="warning"))
-        return repr(float(value))
+    def _saved_value(self, cell: object) -> object:
+        """The value Excel saved for a formula cell (None if never calculated)."""
+        if self._saved is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                self._saved = openpyxl.load_workbook(self.path, data_only=True)
+        title = cell.parent.title  # type: ignore[attr-defined]
+        return self._saved[title].cell(cell.row, cell.column).value  # type: ignore[attr-defined]
 
 
-_ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
-           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
-
-
-def _read_percentages(record: dict[str, object], formats: dict[str, str]) -> None:
-    """Compare like with like: Excel percentages (0.72 shown as 72%) become points (72).
-
-    A measure is a percentage measure when its Unit is % or any of its value
-    cells is formatted as a percentage; then percentage-formatted numbers are
-    multiplied by 100 and plain numbers are taken as already in points.
-    """
-    as_percent = [name for name in VALUE_COLUMNS
-                  if "%" in formats.get(name, "") and isinstance(record.get(name), int | float)
-                  and not isinstance(record.get(name), bool)]
-    unit = record.get("Unit")
-    if not as_percent and not (isinstance(unit, str) and unit.strip() == "%"):
-        return
-    for name in as_percent:
-        record[name] = round(float(record[name]) * 100, 9)  # type: ignore[arg-type]
-    if is_blank(unit):
-        record["Unit"] = "%"

@@ -53,7 +53,7 @@ def write_results(workbook: PlanWorkbook, result: PlanResult) -> None:
             values = rated.table[column.name].to_numpy(dtype=object)
             position = found.columns[column.name]
             for row, value in zip(rows, values, strict=True):
-                _write_output(found.sheet.cell(row, position), column, value, styles)
+                _write_output(found.worksheet.cell(row, position), column, value, styles)
 
 
 class _StyleCache:
@@ -120,7 +120,7 @@ def ensure_column(found: FoundTable, name: str) -> None:
     """Add a ragbook column at the table's right-hand end when it is missing."""
     if name in found.columns:
         return
-    sheet = found.sheet
+    sheet = found.worksheet
     column = found.last_column + 1
     end = found.last_row + (found.table.totalsRowCount or 0)
     for row in range(found.header_row, end + 1):
@@ -156,7 +156,7 @@ def append_row(book: Workbook, workbook: PlanWorkbook, spec: schema.Table,
                values: Sequence[object]) -> None:
     """Add a row at the end of one of ragbook's own tables (made when missing)."""
     found = workbook.tables.get(spec.name) or _new_table(book, workbook, spec)
-    sheet = found.sheet
+    sheet = found.worksheet
     row = found.last_row + 1
     only_row_blank = found.last_row == found.first_row and all(
         is_blank(sheet.cell(found.first_row, c).value)
@@ -207,8 +207,9 @@ def _new_table(book: Workbook, workbook: PlanWorkbook, spec: schema.Table) -> Fo
         column.name = spec_column.name
     sheet.add_table(table)
     sheet.freeze_panes = "A2"
-    found = FoundTable(spec, sheet, table, 1, 2, 2, 1, len(spec.columns),
-                       {c.name: i for i, c in enumerate(spec.columns, start=1)})
+    found = FoundTable(spec, sheet.title, 1, 1, len(spec.columns), 2, 2,
+                       {c.name: i for i, c in enumerate(spec.columns, start=1)},
+                       worksheet=sheet, table=table)
     workbook.tables[spec.name] = found
     return found
 
@@ -234,10 +235,10 @@ def apply_roll_forward(workbook: PlanWorkbook, change: RollForward) -> None:
     """Write the next quarter's starting point into the workbook."""
     settings = workbook.tables[schema.SETTINGS.name]
     for row in range(settings.first_row, settings.last_row + 1):
-        name = settings.sheet.cell(row, settings.columns["Setting"]).value
+        name = settings.worksheet.cell(row, settings.columns["Setting"]).value
         for setting, value in change.settings.items():
             if not is_blank(name) and fold(name) == fold(setting):
-                cell = settings.sheet.cell(row, settings.columns["Value"])
+                cell = settings.worksheet.cell(row, settings.columns["Value"])
                 if isinstance(value, str):
                     set_text(cell, value)
                 else:
@@ -255,7 +256,7 @@ def apply_roll_forward(workbook: PlanWorkbook, change: RollForward) -> None:
 
 
 def _change_row(found: FoundTable, row: int, cells: dict[str, object]) -> None:
-    sheet = found.sheet
+    sheet = found.worksheet
     copies = {}
     for name, value in cells.items():
         if isinstance(value, CopyFrom) and value.column in found.columns:

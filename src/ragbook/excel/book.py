@@ -1,0 +1,268 @@
+"""The plan in the workbook open in Excel: read through xlwings, written back as actions.
+
+The add-in sends the workbook's values (not its formatting) and each Excel
+Table's address. The tables are read with the same rules as the file route
+(:mod:`ragbook.workbook.cells`), so a plan gets the same ratings and the same
+problems at the same cells whichever way it is rated. What this route cannot
+see: number formats (a value typed as an Excel percentage, 72%, arrives as
+0.72, so a percentage measure must be typed as points with Unit ``%`` or as
+percentages throughout), merged cells, and formulas (Excel sends their
+results, so "a formula with no saved result" cannot happen here).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+import xlwings as xw
+
+from ragbook import __version__
+from ragbook.plan import Plan, PlanResult
+from ragbook.problems import Problem, SheetRow, locate
+from ragbook.ratings import fold, is_blank
+from ragbook.roll_forward import CopyFrom, RollForward
+from ragbook.workbook import schema
+from ragbook.workbook.cells import (
+    TableGrid,
+    map_headers,
+    missing_table,
+    place_in,
+    plan_from_frames,
+    table_frame,
+)
+
+RAG_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FILLS.items()}
+FONT_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FONTS.items()}
+
+
+@dataclass
+class LiveTable(TableGrid):
+    """A plan table in the open workbook, and the xlwings objects to write to."""
+
+    xl_sheet: Any = field(default=None, kw_only=True)
+    xl_table: Any = field(default=None, kw_only=True)
+    rows: list[list[object]] = field(default_factory=list, kw_only=True)
+    """The data rows' values as sent (the first is ``first_row``)."""
+
+    def cell(self, row: int, column: str) -> object:
+        """A data cell's value as sent, by worksheet row and schema column."""
+        position = self.columns.get(column)
+        if position is None:
+            return None
+        values = self.rows[row - self.first_row]
+        offset = position - self.first_column
+        return values[offset] if offset < len(values) else None
+
+
+@dataclass
+class LivePlan:
+    """The open workbook's plan: its tables, the plan read from them, and the problems."""
+
+    book: xw.Book
+    tables: dict[str, LiveTable]
+    plan: Plan | None
+    problems: list[Problem]
+    settings: dict[str, object] = field(default_factory=dict)
+
+    def place(self, row: Hashable, column: str | None) -> str:
+        return place_in(self.tables.values(), row, column, self.book.name)
+
+    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
+        return locate(problems, self.place)
+
+
+def _rows(values: Any) -> list[list[object]]:
+    """A table's values as rows, however many rows and columns it has."""
+    if not isinstance(values, list):
+        return [[values]]
+    if values and not isinstance(values[0], list):
+        return [values]
+    return values
+
+
+def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
+    """Read the plan's tables from the open workbook."""
+    problems: list[Problem] = []
+    available = {fold(table.name): (sheet, table)
+                 for sheet in book.sheets for table in sheet.tables}
+    tables: dict[str, LiveTable] = {}
+    for spec in schema.ALL_TABLES:
+        hit = available.get(fold(spec.name))
+        if hit is None:
+            if spec in schema.PLAN_TABLES:
+                problems.append(missing_table(spec, [s.name for s in book.sheets])
+                                .at(book.name))
+            continue
+        sheet, table = hit
+        whole = table.range
+        values = _rows(whole.options(ndim=2).value)
+        first_row, first_column = whole.row, whole.column
+        totals = 1 if table.show_totals else 0
+        last_row = first_row + len(values) - 1 - totals
+        grid = LiveTable(spec, sheet.name, first_row, first_column,
+                         first_column + len(values[0]) - 1, first_row + 1, last_row,
+                         xl_sheet=sheet, xl_table=table, rows=values[1:len(values) - totals])
+        map_headers(grid, values[0], problems)
+        tables[spec.name] = grid
+    frames = {}
+    for spec in schema.PLAN_TABLES:
+        if spec.name in tables:
+            grid = tables[spec.name]
+            rows = ((grid.first_row + i, [(value, None) for value in row])
+                    for i, row in enumerate(grid.rows))
+            frames[spec.name] = table_frame(grid, rows, problems)
+    plan, settings = plan_from_frames(frames, problems, as_of)
+    live = LivePlan(book, tables, plan, [], settings)
+    live.problems = live.locate(problems)
+    return live
+
+
+def safe_text(value: object) -> object:
+    """Text Excel would take for a formula (=, +, -, @) kept as text with a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) runs."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+def write_results(live: LivePlan, result: PlanResult) -> None:
+    """RAG, Direction, Milestone due, Milestone check and Why into the tables, RAG cells
+    coloured; nothing else is touched."""
+    for spec, rated in ((schema.ACTIONS, result.actions), (schema.MEASURES, result.measures)):
+        table = live.tables.get(spec.name)
+        if table is None or rated.table.empty:
+            continue
+        numbers = [label.number for label in rated.table.index]
+        by_row = dict(zip(numbers, range(len(numbers)), strict=True))
+        for column in spec.outputs:
+            position = table.columns.get(column.name)
+            if position is None:
+                continue  # the add-in does not add columns to an officer's table
+            values = rated.table[column.name].tolist()
+            for first, last in _runs(numbers):
+                cells = table.xl_sheet.range((first, position), (last, position))
+                block = [[_cell_value(values[by_row[row]])] for row in range(first, last + 1)]
+                cells.value = block
+                if column.kind == "date":
+                    cells.number_format = schema.NUMBER_FORMATS["date"]
+            if column.kind == "rating":
+                _paint(table, position, numbers, values)
+
+
+def _cell_value(value: object) -> object:
+    if is_blank(value):
+        return ""
+    if isinstance(value, date | datetime):
+        return value
+    return safe_text(str(value))
+
+
+def _paint(table: LiveTable, column: int, rows: list[int], ratings: list[object]) -> None:
+    """Colour RAG cells: one action per run of cells with the same rating."""
+    runs: list[tuple[int, int, str]] = []
+    for row, rating in zip(rows, ratings, strict=True):
+        text = "" if is_blank(rating) else str(rating)
+        if runs and runs[-1][2] == text and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row, text)
+        else:
+            runs.append((row, row, text))
+    for first, last, rating in runs:
+        cells = table.xl_sheet.range((first, column), (last, column))
+        cells.color = RAG_COLOURS.get(rating)
+        cells.font.color = FONT_COLOURS.get(rating, "#000000")
+        cells.font.bold = rating in RAG_COLOURS
+
+
+def add_run_log(live: LivePlan, result: PlanResult, command: str, problems: int,
+                user: str = "") -> None:
+    """A row at the end of the run log, when the workbook has one (it is left alone if not)."""
+    counts = result.counts()
+    period = result.plan.settings.period
+    _append_rows(live.tables.get(schema.RUN_LOG.name), [[
+        datetime.now().replace(microsecond=0), command, period.as_of, period.label,
+        len(result.actions.table), len(result.measures.table), counts["R"], counts["A"],
+        counts["G"], counts["No data"], counts["n/a"], problems, user, __version__,
+    ]])
+
+
+def history_frame(live: LivePlan) -> pd.DataFrame | None:
+    """The History table's rows, for roll-forward's "same quarter last year"."""
+    table = live.tables.get(schema.HISTORY.name)
+    if table is None or not table.rows:
+        return None
+    rows = [{name: table.cell(table.first_row + i, name) for name in table.columns}
+            for i in range(len(table.rows))]
+    return pd.DataFrame(rows, columns=list(table.columns))
+
+
+def _write_column(table: LiveTable, column: str, cells: dict[int, object]) -> None:
+    position = table.columns.get(column)
+    if position is None:
+        return
+    for first, last in _runs(sorted(cells)):
+        table.xl_sheet.range((first, position), (last, position)).value = [
+            [_cell_value(cells[row])] for row in range(first, last + 1)]
+
+
+def apply_roll_forward(live: LivePlan, change: RollForward) -> None:
+    """Write the next quarter's starting point into the open workbook."""
+    settings = live.tables[schema.SETTINGS.name]
+    for number in range(settings.first_row, settings.first_row + len(settings.rows)):
+        name = settings.cell(number, "Setting")
+        for setting, value in change.settings.items():
+            if not is_blank(name) and fold(name) == fold(setting):
+                _write_column(settings, "Value", {number: value})
+    for spec, changes in ((schema.ACTIONS, change.actions), (schema.MEASURES, change.measures),
+                          (schema.COMMENTARY, change.commentary)):
+        table = live.tables.get(spec.name)
+        if table is None:
+            continue
+        by_column: dict[str, dict[int, object]] = {}
+        for label, cells in changes.items():
+            assert isinstance(label, SheetRow)
+            for name, value in cells.items():
+                if isinstance(value, CopyFrom):
+                    value = table.cell(label.number, value.column)
+                by_column.setdefault(name, {})[label.number] = value
+        for name, column_cells in by_column.items():
+            _write_column(table, name, column_cells)
+            if name == "RAG" and name in table.columns:
+                numbers = sorted(column_cells)
+                _paint(table, table.columns[name], numbers, [""] * len(numbers))
+    _append_rows(live.tables.get(schema.HISTORY.name), change.history)
+
+
+def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
+    """Add rows (in the table's schema column order) at the end of one of ragbook's tables."""
+    if table is None or not rows:
+        return
+    empty = len(table.rows) == 1 and all(is_blank(v) for v in table.rows[0])
+    first = table.first_row if empty else table.last_row + 1
+    last = first + len(rows) - 1
+    sheet = table.xl_sheet
+    table.xl_table.resize(sheet.range((table.header_row, table.first_column),
+                                      (last, table.last_column)))
+    width = table.last_column - table.first_column + 1
+    block = []
+    for values in rows:
+        line: list[object] = [""] * width
+        for name, value in zip(table.spec.headers, values, strict=True):
+            if name in table.columns:
+                line[table.columns[name] - table.first_column] = _cell_value(value)
+        block.append(line)
+    sheet.range((first, table.first_column)).value = block
+    table.last_row = last

@@ -1,0 +1,253 @@
+"""Reading a plan's tables from cells, whichever way the cells arrived.
+
+The file reader (openpyxl) and the Excel add-in (the xlwings payload) both
+hand over each table as a header row and rows of ``(value, number format)``
+pairs; the rules here turn them into the frames the rating engine reads, with
+every problem at its ``Sheet!Cell``. One set of rules, so both routes give the
+same problems in the same places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+
+from ragbook.plan import Plan, read_settings
+from ragbook.problems import Problem, SheetRow, sheet_ref
+from ragbook.ratings import fold, is_blank
+from ragbook.workbook import schema
+
+VALUE_COLUMNS = ("Baseline", "Target", "Quarter target", "Range low", "Range high", "Actual",
+                 "Previous actual", "Last year actual")
+"""Measure columns in the measure's unit: Excel percentages here are read as points."""
+
+ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
+          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+
+Cell = tuple[object, str | None]
+"""A cell as read: its value, and its number format when the route knows it."""
+
+
+def column_letter(number: int) -> str:
+    """1 -> A, 28 -> AB."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class TableGrid:
+    """Where a plan table sits on its sheet, and which of its columns are which."""
+
+    spec: schema.Table
+    sheet: str
+    header_row: int
+    first_column: int
+    last_column: int
+    first_row: int
+    last_row: int
+    columns: dict[str, int] = field(default_factory=dict)
+    """Schema column name -> worksheet column number, for the columns present."""
+
+    def address(self, row: int, column: int) -> str:
+        return f"{sheet_ref(self.sheet)}!{column_letter(column)}{row}"
+
+    def row_span(self, row: int) -> str:
+        return (f"{sheet_ref(self.sheet)}!{column_letter(self.first_column)}{row}:"
+                f"{column_letter(self.last_column)}{row}")
+
+    def place(self, row: Hashable, column: str | None) -> str:
+        """``Measures!G5`` for a frame row and schema column (the row's span without one)."""
+        number = row.number if isinstance(row, SheetRow) else row
+        if not isinstance(number, int):
+            return sheet_ref(self.sheet)
+        if column in self.columns:
+            return self.address(number, self.columns[column])
+        return self.row_span(number)
+
+    @property
+    def complete(self) -> bool:
+        return all(c.name in self.columns for c in self.spec.columns if c.required)
+
+
+def place_in(grids: Iterable[TableGrid], row: Hashable, column: str | None,
+             otherwise: str) -> str:
+    """Where a frame row's problem is, among a workbook's tables (``otherwise`` for the file)."""
+    if isinstance(row, SheetRow):
+        for grid in grids:
+            if grid.sheet == row.sheet:
+                return grid.place(row, column)
+        return f"{sheet_ref(row.sheet)}!{row.number}:{row.number}"
+    return otherwise
+
+
+def map_headers(grid: TableGrid, headers: Sequence[object], problems: list[Problem]) -> None:
+    """Find the schema's columns among a table's headers (ignoring case and spaces)."""
+    by_fold: dict[str, int] = {}
+    for offset, value in enumerate(headers):
+        if not is_blank(value):
+            by_fold.setdefault(fold(value), grid.first_column + offset)
+    for column in grid.spec.columns:
+        if fold(column.name) in by_fold:
+            grid.columns[column.name] = by_fold[fold(column.name)]
+    shown = ", ".join("" if is_blank(h) else str(h) for h in headers)
+    for column in grid.spec.columns:
+        if column.required and column.name not in grid.columns:
+            problems.append(Problem(
+                code="missing-column", found=f"the headers {shown}",
+                expected=f'a column named "{column.name}" in {grid.spec.name}',
+                place=grid.row_span(grid.header_row)))
+
+
+def missing_table(spec: schema.Table, sheet_names: Iterable[str]) -> Problem:
+    """A plan table that is not there: say what is there instead, and how to fix it."""
+    sheet = next((name for name in sheet_names if fold(name) == fold(spec.sheet)), None)
+    found = f"no Excel Table named {spec.name}"
+    if sheet is not None:
+        found += f" (there is a {sheet} sheet, but no table of that name on it)"
+    return Problem(code="missing-table", found=found,
+                   expected=f"the {spec.sheet} table as an Excel Table named {spec.name}: select "
+                            "the data, Insert > Table, then name it under Table Design (see the "
+                            "template workbook)")
+
+
+def read_value(value: object, column: schema.Column, where: str,
+               problems: list[Problem]) -> object:
+    """A cell's value as the engine reads it; what is wrong with it becomes a problem."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and value.strip() in ERRORS:
+        problems.append(Problem(
+            code="formula-error", found=value.strip(),
+            expected="a value, not an Excel error: fix the formula or type the figure",
+            place=where))
+        return None
+    if isinstance(value, datetime) and column.kind != "datetime":
+        value = value.date()
+    if isinstance(value, str) and len(value) > schema.EXCEL_TEXT_LIMIT:
+        problems.append(Problem(
+            code="text-too-long", found=f"{len(value):,} characters",
+            expected=f"at most {schema.EXCEL_TEXT_LIMIT:,} characters, Excel's limit for one "
+                     "cell: shorten it", place=where))
+    if column.kind == "ref":
+        return _ref(value, where, problems)
+    return value
+
+
+def _ref(value: object, where: str, problems: list[Problem]) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value).strip()
+    if float(value).is_integer():
+        return str(int(value))
+    problems.append(Problem(
+        code="ref-stored-as-number", found=f"the number {value}",
+        expected="a ref stored as text (1.10 and 1.1 are the same number): format the column "
+                 "as Text and retype it", place=where, severity="warning"))
+    return repr(float(value))
+
+
+def read_percentages(record: dict[str, object], formats: dict[str, str]) -> None:
+    """Compare like with like: Excel percentages (0.72 shown as 72%) become points (72).
+
+    A measure is a percentage measure when its Unit is % or any of its value
+    cells is formatted as a percentage; then percentage-formatted numbers are
+    multiplied by 100 and plain numbers are taken as already in points.
+    """
+    as_percent = [name for name in VALUE_COLUMNS
+                  if "%" in formats.get(name, "") and isinstance(record.get(name), int | float)
+                  and not isinstance(record.get(name), bool)]
+    unit = record.get("Unit")
+    if not as_percent and not (isinstance(unit, str) and unit.strip() == "%"):
+        return
+    for name in as_percent:
+        record[name] = round(float(record[name]) * 100, 9)  # type: ignore[arg-type]
+    if is_blank(unit):
+        record["Unit"] = "%"
+
+
+RowCells = Callable[[int], Sequence[Cell]]
+"""The cells of a worksheet row, from the table's first column to its last."""
+
+
+def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
+                problems: list[Problem],
+                value: Callable[[object, schema.Column, str, int, int], object] | None = None,
+                ) -> pd.DataFrame:
+    """A table's data rows as a frame indexed by :class:`SheetRow`, skipping blank rows.
+
+    ``value`` may stand in for :func:`read_value` (the file route first looks up a
+    formula's saved result); it gets the value, the column, the address, the row
+    and the column number.
+    """
+    if not grid.complete:
+        return pd.DataFrame(columns=list(grid.spec.headers))
+    inputs = [c for c in grid.spec.columns if c.name in grid.columns]
+    measures = grid.spec is schema.MEASURES
+    offsets = [(c, grid.columns[c.name] - grid.first_column,
+                measures and c.name in VALUE_COLUMNS) for c in inputs]
+    officer_inputs = [c.name for c in inputs if not c.by_ragbook]
+    records: list[dict[str, object]] = []
+    index: list[SheetRow] = []
+    blank_rows = []
+    for number, cells in rows:
+        record: dict[str, object] = {}
+        formats: dict[str, str] = {}
+        for column, offset, in_unit in offsets:
+            raw, number_format = cells[offset] if offset < len(cells) else (None, None)
+            where = grid.address(number, grid.first_column + offset)
+            record[column.name] = (value(raw, column, where, number, grid.first_column + offset)
+                                   if value else read_value(raw, column, where, problems))
+            if in_unit:
+                formats[column.name] = number_format or ""
+        if all(is_blank(record[name]) for name in officer_inputs):
+            blank_rows.append(number)
+            continue
+        if measures:
+            read_percentages(record, formats)
+        records.append(record)
+        index.append(SheetRow(grid.sheet, number))
+    if records or blank_rows != [grid.first_row]:  # one blank row alone: an empty table
+        for number in blank_rows:
+            problems.append(Problem(
+                code="blank-row", found="a blank row",
+                expected=f"no blank rows inside {grid.spec.name}: delete the row, or fill it "
+                         "in (it was skipped)", place=grid.row_span(number)))
+    frame = pd.DataFrame.from_records(records, columns=[c.name for c in inputs])
+    frame.index = pd.Index(index, dtype=object)
+    return frame
+
+
+def settings_values(frame: pd.DataFrame) -> tuple[dict[str, object], dict[str, object]]:
+    """The Settings table as ``{setting: value}`` and ``{setting: row}``."""
+    values: dict[str, object] = {}
+    rows: dict[str, object] = {}
+    for row in frame.index:
+        name = frame.at[row, "Setting"]
+        if is_blank(name):
+            continue
+        key = str(name).strip()
+        canonical = next((s for s in schema.SETTING_NAMES if fold(s) == fold(key)), key)
+        values[canonical] = frame.at[row, "Value"] if "Value" in frame else None
+        rows[canonical] = row
+    return values, rows
+
+
+def plan_from_frames(frames: dict[str, pd.DataFrame], problems: list[Problem],
+                     as_of: date | None = None) -> tuple[Plan | None, dict[str, object]]:
+    """The plan the tables make (None when its period cannot be known), and its settings."""
+    if schema.SETTINGS.name not in frames:
+        return None, {}
+    values, rows = settings_values(frames[schema.SETTINGS.name])
+    settings, found = read_settings(values, rows, as_of)
+    problems.extend(found)
+    if settings is None:
+        return None, values
+    empty = {spec.name: pd.DataFrame(columns=list(spec.headers)) for spec in schema.PLAN_TABLES}
+    pick = {**empty, **frames}
+    return Plan(settings, pick[schema.OUTCOMES.name], pick[schema.ACTIONS.name],
+                pick[schema.MEASURES.name], pick[schema.COMMENTARY.name]), values
