@@ -13,7 +13,7 @@ test: $(READY)  ## run the whole test suite
 	$(BIN)/pytest
 
 lint: $(READY)  ## ruff and mypy
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench addin docs
 	$(BIN)/mypy
 
 bench: $(READY)  ## speed figures (see bench/)
@@ -31,8 +31,10 @@ wheel: $(READY)  ## the pure-Python wheel xlwings Lite installs (dist/)
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 	@ls dist/*.whl
 
-serve: $(READY)  ## the Excel add-in server on https://127.0.0.1:8000 (see README)
-	$(BIN)/ragbook serve
+HOST ?= 127.0.0.1
+PORT ?= 8000
+serve: $(READY)  ## the Excel add-in server on $(HOST):$(PORT) (HTTPS with addin/certs/, see README)
+	$(BIN)/ragbook serve --host $(HOST) --port $(PORT)
 
 picture: $(READY)  ## render a page of the demo appendix for the README (needs LibreOffice)
 	$(BIN)/python docs/make_picture.py

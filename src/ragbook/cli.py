@@ -367,6 +367,31 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the server behind the ragbook Excel add-in (xlwings Server): the task
+    pane, the ragbook ribbon tab and the =RAGBOOK.RAG() worksheet functions.
+    Officers install the add-in from its manifest (http://HOST:PORT/manifest).
+
+    Excel only loads add-ins over HTTPS: put certificates in the project's certs/
+    folder, or run behind the council's HTTPS proxy. Settings come from the
+    environment or the project's .env (see addin/.env.example). Stop with Ctrl+C.
+
+    Example: ragbook serve --host 127.0.0.1 --port 8000
+    """
+    try:
+        from ragbook.excel.server import AddinError, run
+    except ImportError as error:
+        raise UsageError(f"the add-in needs its extra packages ({error}): "
+                         "pip install 'ragbook[addin]'") from error
+    if not 0 < args.port < 65536:
+        raise UsageError(f"--port expects a number from 1 to 65535, not {args.port}")
+    try:
+        run(args.host, args.port, project=Path(args.project) if args.project else None)
+    except AddinError as error:
+        raise UsageError(str(error)) from error
+    return OK
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int],
                           Callable[[argparse.ArgumentParser], None]]] = {}
 
@@ -444,6 +469,16 @@ def _batch(p: argparse.ArgumentParser) -> None:
 @_command("demo", cmd_demo)
 def _demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="out/demo", help="the folder for the demo files")
+
+
+@_command("serve", cmd_serve)
+def _serve(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1",
+                   help="the address to listen on (default 127.0.0.1: this computer only; "
+                        "0.0.0.0 for every network interface)")
+    p.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    p.add_argument("--project", metavar="DIR",
+                   help="the add-in project folder (default: addin/ in the ragbook folder)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ results, so "a formula with no saved result" cannot happen here).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -99,7 +100,7 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
             continue
         sheet, table = hit
         whole = table.range
-        values = _rows(whole.options(ndim=2).value)
+        values = _rows(whole.options(ndim=2, err_to_str=True).value)
         first_row, first_column = whole.row, whole.column
         totals = 1 if table.show_totals else 0
         last_row = first_row + len(values) - 1 - totals
@@ -121,9 +122,17 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
     return live
 
 
+_CONVERTED = re.compile(
+    r"^\s*(?:[-+]?[£$€]?\s*[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s*%?"  # 1.1, 1,000, £5, 50%
+    r"|\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?"  # 31/03/2019, 1/2, 2019-03
+    r"|true|false)\s*$", re.IGNORECASE)
+
+
 def safe_text(value: object) -> object:
-    """Text Excel would take for a formula (=, +, -, @) kept as text with a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Text as Excel keeps it: text that Excel would turn into a formula, a number, a date or
+    a TRUE/FALSE (``=SUM``, ``1.10``, ``31/03/2019``) gets a leading apostrophe, so it stays
+    exactly as written."""
+    if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@") or _CONVERTED.match(value)):
         return "'" + value
     return value
 
@@ -166,25 +175,29 @@ def write_results(live: LivePlan, result: PlanResult) -> None:
 def _cell_value(value: object) -> object:
     if is_blank(value):
         return ""
-    if isinstance(value, date | datetime):
+    if isinstance(value, date | datetime | bool | int | float):
         return value
     return safe_text(str(value))
 
 
 def _paint(table: LiveTable, column: int, rows: list[int], ratings: list[object]) -> None:
-    """Colour RAG cells: one action per run of cells with the same rating."""
-    runs: list[tuple[int, int, str]] = []
-    for row, rating in zip(rows, ratings, strict=True):
-        text = "" if is_blank(rating) else str(rating)
-        if runs and runs[-1][2] == text and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row, text)
-        else:
-            runs.append((row, row, text))
-    for first, last, rating in runs:
-        cells = table.xl_sheet.range((first, column), (last, column))
-        cells.color = RAG_COLOURS.get(rating)
-        cells.font.color = FONT_COLOURS.get(rating, "#000000")
-        cells.font.bold = rating in RAG_COLOURS
+    """Colour RAG cells: the fills of a run of rows in one action, bold letters in black,
+    and white letters on red."""
+    texts = {row: "" if is_blank(r) else str(r) for row, r in zip(rows, ratings, strict=True)}
+    sheet = table.xl_sheet
+    for first, last in _runs(rows):
+        cells = sheet.range((first, column), (last, column))
+        cells.set_colors([[RAG_COLOURS.get(texts[row])] for row in range(first, last + 1)])
+        cells.font.bold = any(texts[row] in RAG_COLOURS for row in range(first, last + 1))
+        cells.font.color = "#000000"
+    white = [row for row in rows if FONT_COLOURS.get(texts[row], "000000") != "#000000"]
+    for first, last in _runs(white):
+        sheet.range((first, column), (last, column)).font.color = FONT_COLOURS["R"]
+
+
+def now() -> datetime:
+    """The time a run is logged at (tests fix it to compare runs)."""
+    return datetime.now().replace(microsecond=0)
 
 
 def add_run_log(live: LivePlan, result: PlanResult, command: str, problems: int,
@@ -193,7 +206,7 @@ def add_run_log(live: LivePlan, result: PlanResult, command: str, problems: int,
     counts = result.counts()
     period = result.plan.settings.period
     _append_rows(live.tables.get(schema.RUN_LOG.name), [[
-        datetime.now().replace(microsecond=0), command, period.as_of, period.label,
+        now(), command, period.as_of, period.label,
         len(result.actions.table), len(result.measures.table), counts["R"], counts["A"],
         counts["G"], counts["No data"], counts["n/a"], problems, user, __version__,
     ]])

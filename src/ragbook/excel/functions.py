@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from datetime import date, datetime
+from typing import Any
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
@@ -38,13 +39,13 @@ def _fraction(value: object) -> object:
 
 
 @func
-@arg("actual", ndim=0, doc="This period's figure")
-@arg("target", ndim=0, doc="The target it is compared with")
-@arg("polarity", ndim=0, doc="Higher is better, Lower is better or Within range")
-@arg("amber", ndim=0, doc="Amber threshold (blank: 5%)")
-@arg("red", ndim=0, doc="Red threshold (blank: 10%)")
-def rag(actual: object, target: object, polarity: object, amber: object = None,
-        red: object = None) -> str:
+@arg("actual", doc="This period's figure")
+@arg("target", doc="The target it is compared with")
+@arg("polarity", doc="Higher is better, Lower is better or Within range")
+@arg("amber", doc="Amber threshold (blank: 5%)")
+@arg("red", doc="Red threshold (blank: 10%)")
+def rag(actual: Any, target: Any, polarity: Any, amber: Any = None,
+        red: Any = None) -> str:
     """The RAG rating of a measure: R, A, G, No data or n/a (the same rules as ragbook)."""
     rating = rate_measure(actual, target, polarity or "Higher is better",
                           amber=_fraction(amber), red=_fraction(red))
@@ -52,12 +53,12 @@ def rag(actual: object, target: object, polarity: object, amber: object = None,
 
 
 @func
-@arg("current", ndim=0, doc="This period's figure")
-@arg("previous", ndim=0, doc="Last period's figure")
-@arg("polarity", ndim=0, doc="Higher is better, Lower is better or Within range")
-@arg("band", ndim=0, doc="No-significant-change band, in the measure's unit (blank: 0)")
-def direction(current: object, previous: object, polarity: object,
-              band: object = None) -> str:
+@arg("current", doc="This period's figure")
+@arg("previous", doc="Last period's figure")
+@arg("polarity", doc="Higher is better, Lower is better or Within range")
+@arg("band", doc="No-significant-change band, in the measure's unit (blank: 0)")
+def direction(current: Any, previous: Any, polarity: Any,
+              band: Any = None) -> str:
     """The direction of travel: ↑ improving, → sustained, ↓ declining, or n/a.
 
     The band is in the measure's own unit: a move no bigger than it is sustained.
@@ -68,8 +69,8 @@ def direction(current: object, previous: object, polarity: object,
 
 
 @func
-@arg("text", ndim=0, doc='The milestone as written, e.g. "By end March 2019"')
-def milestone_due(text: object) -> object:
+@arg("text", doc='The milestone as written, e.g. "By end March 2019"')
+def milestone_due(text: Any) -> Any:
     """The date a milestone is due (the last deadline), or why it cannot be read."""
     reading = read_milestone(text)
     if reading.problem is not None and reading.problem.severity == "error":
@@ -78,10 +79,10 @@ def milestone_due(text: object) -> object:
 
 
 @func
-@arg("text", ndim=0, doc="The milestone as written")
-@arg("status", ndim=0, doc="Not started, On track, At risk, Off track or Complete")
-@arg("as_of", ndim=0, doc="The as-of date (blank: today)")
-def milestone_check(text: object, status: object, as_of: object = None) -> str:
+@arg("text", doc="The milestone as written")
+@arg("status", doc="Not started, On track, At risk, Off track or Complete")
+@arg("as_of", doc="The as-of date (blank: today)")
+def milestone_check(text: Any, status: Any, as_of: Any = None) -> str:
     """What the milestone report says: overdue, due this quarter, due next quarter..."""
     day = as_of.date() if isinstance(as_of, datetime) else as_of if isinstance(as_of, date) \
         else date.today()

@@ -318,7 +318,11 @@ def run(host: str = "127.0.0.1", port: int = 8000, *, project: Path | None = Non
     behind a proxy that provides it)."""
     folder = configure(project)
     app = create_app()
-    import uvicorn
+    try:
+        import uvicorn
+    except ImportError as error:
+        raise AddinError(f"serving the add-in needs uvicorn ({error}): install it with "
+                         "pip install 'ragbook[addin]'") from error
 
     pair = certificates(folder)
     scheme = "https" if pair else "http"

@@ -116,30 +116,38 @@ def missing_table(spec: schema.Table, sheet_names: Iterable[str]) -> Problem:
                             "template workbook)")
 
 
-def read_value(value: object, column: schema.Column, where: str,
+def read_value(value: object, column: schema.Column, where: str | Callable[[], str],
                problems: list[Problem]) -> object:
-    """A cell's value as the engine reads it; what is wrong with it becomes a problem."""
+    """A cell's value as the engine reads it; what is wrong with it becomes a problem.
+
+    ``where`` may be a function giving the cell's address, worked out only when needed.
+    """
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip() in ERRORS:
-        problems.append(Problem(
-            code="formula-error", found=value.strip(),
-            expected="a value, not an Excel error: fix the formula or type the figure",
-            place=where))
-        return None
-    if isinstance(value, datetime) and column.kind != "datetime":
+
+    def place() -> str:
+        return where() if callable(where) else where
+
+    if isinstance(value, str):
+        if value[:1] == "#" and value.strip() in ERRORS:
+            problems.append(Problem(
+                code="formula-error", found=value.strip(),
+                expected="a value, not an Excel error: fix the formula or type the figure",
+                place=place()))
+            return None
+        if len(value) > schema.EXCEL_TEXT_LIMIT:
+            problems.append(Problem(
+                code="text-too-long", found=f"{len(value):,} characters",
+                expected=f"at most {schema.EXCEL_TEXT_LIMIT:,} characters, Excel's limit for "
+                         "one cell: shorten it", place=place()))
+    elif isinstance(value, datetime) and column.kind != "datetime":
         value = value.date()
-    if isinstance(value, str) and len(value) > schema.EXCEL_TEXT_LIMIT:
-        problems.append(Problem(
-            code="text-too-long", found=f"{len(value):,} characters",
-            expected=f"at most {schema.EXCEL_TEXT_LIMIT:,} characters, Excel's limit for one "
-                     "cell: shorten it", place=where))
     if column.kind == "ref":
-        return _ref(value, where, problems)
+        return _ref(value, place, problems)
     return value
 
 
-def _ref(value: object, where: str, problems: list[Problem]) -> str:
+def _ref(value: object, place: Callable[[], str], problems: list[Problem]) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value).strip()
     if float(value).is_integer():
@@ -147,7 +155,7 @@ def _ref(value: object, where: str, problems: list[Problem]) -> str:
     problems.append(Problem(
         code="ref-stored-as-number", found=f"the number {value}",
         expected="a ref stored as text (1.10 and 1.1 are the same number): format the column "
-                 "as Text and retype it", place=where, severity="warning"))
+                 "as Text and retype it", place=place(), severity="warning"))
     return repr(float(value))
 
 
@@ -168,6 +176,18 @@ def read_percentages(record: dict[str, object], formats: dict[str, str]) -> None
         record[name] = round(float(record[name]) * 100, 9)  # type: ignore[arg-type]
     if is_blank(unit):
         record["Unit"] = "%"
+
+
+class _Address:
+    """A cell's address, written out only if a problem needs it."""
+
+    __slots__ = ("column", "grid", "row")
+
+    def __init__(self, grid: TableGrid, row: int, column: int) -> None:
+        self.grid, self.row, self.column = grid, row, column
+
+    def __call__(self) -> str:
+        return self.grid.address(self.row, self.column)
 
 
 RowCells = Callable[[int], Sequence[Cell]]
@@ -199,9 +219,12 @@ def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
         formats: dict[str, str] = {}
         for column, offset, in_unit in offsets:
             raw, number_format = cells[offset] if offset < len(cells) else (None, None)
-            where = grid.address(number, grid.first_column + offset)
-            record[column.name] = (value(raw, column, where, number, grid.first_column + offset)
-                                   if value else read_value(raw, column, where, problems))
+            at = grid.first_column + offset
+            if value is not None:
+                record[column.name] = value(raw, column, grid.address(number, at), number, at)
+            else:
+                record[column.name] = read_value(raw, column, _Address(grid, number, at),
+                                                 problems)
             if in_unit:
                 formats[column.name] = number_format or ""
         if all(is_blank(record[name]) for name in officer_inputs):

@@ -1,0 +1,1 @@
+"""ragbook's own sign-in check for xlwings Server (see auth/custom)."""

@@ -1,0 +1,105 @@
+"""Time the Recalculate RAG button on a 2,000-row plan: in the server and over HTTP.
+
+In the same run: parsing the payload's JSON (the floor), running the script
+on ``xw.Book(json=...)`` as the server does, and a full request to a real
+``ragbook serve`` on 127.0.0.1. Usage::
+
+    python bench/addin.py [--rows 2000] [--runs 5]
+
+The last line is ``recalculate_rag <N> rows: <ms> ms server-side, <ms> ms over HTTP``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+
+import httpx
+import xlwings as xw
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))
+
+from excel_payload import payload_from_workbook  # noqa: E402
+from ragbook.excel import scripts  # noqa: E402
+from ragbook.workbook.template import build_plan, save  # noqa: E402
+from recalc import plan_tables  # noqa: E402
+
+
+def best_ms(runs: int, work) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def run_script(payload: dict) -> dict:
+    book = xw.Book(json=copy.deepcopy(payload))
+    scripts.recalculate_rag.__wrapped__(book)
+    return book.json()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    measures = -(-args.rows * 2 // 3)  # plan_tables adds half as many actions
+    with tempfile.TemporaryDirectory() as folder:
+        plan = Path(folder) / "plan.xlsx"
+        save(build_plan(plan_tables(measures)), plan)
+        payload = payload_from_workbook(plan)
+    body = json.dumps(payload, default=str)
+    rows = measures + measures // 2
+    parse_ms = best_ms(args.runs, lambda: json.loads(body))
+    server_ms = best_ms(args.runs, lambda: run_script(json.loads(body)))
+    actions = len(run_script(json.loads(body))["actions"])
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "ragbook", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/xlwings/custom-scripts-call/recalculate_rag"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/xlwings/custom-scripts-meta", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+
+        def request() -> None:
+            answer = httpx.post(url, content=body, timeout=60,
+                                headers={"Content-Type": "application/json"})
+            answer.raise_for_status()
+
+        http_ms = best_ms(args.runs, request)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(f"  payload {len(body) // 1024} KB, {rows} rows, {actions} actions returned; "
+          f"best of {args.runs}")
+    print(f"  JSON parse of the payload (floor): {parse_ms:.1f} ms")
+    print(f"recalculate_rag {rows} rows: {server_ms:.0f} ms server-side, {http_ms:.0f} ms over "
+          "HTTP")
+
+
+if __name__ == "__main__":
+    main()
