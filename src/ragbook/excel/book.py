@@ -150,26 +150,45 @@ def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
 
 def write_results(live: LivePlan, result: PlanResult) -> None:
     """RAG, Direction, Milestone due, Milestone check and Why into the tables, RAG cells
-    coloured; nothing else is touched."""
+    coloured; nothing else is touched.
+
+    Every range costs the remote engine a pass over the whole sheet, so neighbouring
+    output columns are written together, one block per run of rows.
+    """
     for spec, rated in ((schema.ACTIONS, result.actions), (schema.MEASURES, result.measures)):
         table = live.tables.get(spec.name)
         if table is None or rated.table.empty:
             continue
+        present = sorted((table.columns[c.name], c) for c in spec.outputs
+                         if c.name in table.columns)  # the add-in adds no columns
         numbers = [label.number for label in rated.table.index]
         by_row = dict(zip(numbers, range(len(numbers)), strict=True))
-        for column in spec.outputs:
-            position = table.columns.get(column.name)
-            if position is None:
-                continue  # the add-in does not add columns to an officer's table
-            values = rated.table[column.name].tolist()
+        columns = {column.name: rated.table[column.name].tolist() for _, column in present}
+        for group in _adjacent(present):
+            first_column = group[0][0]
             for first, last in _runs(numbers):
-                cells = table.xl_sheet.range((first, position), (last, position))
-                block = [[_cell_value(values[by_row[row]])] for row in range(first, last + 1)]
-                cells.value = block
-                if column.kind == "date":
-                    cells.number_format = schema.NUMBER_FORMATS["date"]
+                cells = table.xl_sheet.range((first, first_column),
+                                             (last, group[-1][0]))
+                cells.value = [[_cell_value(columns[column.name][by_row[row]])
+                                for _, column in group] for row in range(first, last + 1)]
+        for position, column in present:
+            if column.kind == "date":
+                for first, last in _runs(numbers):
+                    table.xl_sheet.range((first, position), (last, position)).number_format = \
+                        schema.NUMBER_FORMATS["date"]
             if column.kind == "rating":
-                _paint(table, position, numbers, values)
+                _paint(table, position, numbers, columns[column.name])
+
+
+def _adjacent(columns: list[tuple[int, schema.Column]]) -> list[list[tuple[int, schema.Column]]]:
+    """Columns next to each other on the sheet, grouped."""
+    groups: list[list[tuple[int, schema.Column]]] = []
+    for position, column in columns:
+        if groups and groups[-1][-1][0] == position - 1:
+            groups[-1].append((position, column))
+        else:
+            groups.append([(position, column)])
+    return groups
 
 
 def _cell_value(value: object) -> object:
