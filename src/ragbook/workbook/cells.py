@@ -190,10 +190,6 @@ class _Address:
         return self.grid.address(self.row, self.column)
 
 
-RowCells = Callable[[int], Sequence[Cell]]
-"""The cells of a worksheet row, from the table's first column to its last."""
-
-
 def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
                 problems: list[Problem],
                 value: Callable[[object, schema.Column, str, int, int], object] | None = None,

@@ -56,10 +56,6 @@ class Recalculated(Checked):
     backup: Path | None = None
     losses: list[Loss] = field(default_factory=list)
 
-    @property
-    def replaced_original(self) -> bool:
-        return self.written_to == self.workbook.path
-
 
 def check(path: Path, *, as_of: date | None = None) -> Checked:
     """Read and rate a plan without writing anything."""
