@@ -6,6 +6,7 @@ case- and space-insensitive, and accepts a few short forms.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ragbook.ratings import fold, is_blank
@@ -28,14 +29,20 @@ class Choice:
 
     @property
     def lookup(self) -> dict[str, str]:
-        table = {fold(option): option for option in self.options}
-        table.update({fold(alias): option for alias, option in self.aliases})
-        return table
+        """Folded spellings -> the canonical option (worked out once per choice)."""
+        return _lookup(self.options, self.aliases)
 
     @property
     def expected(self) -> str:
         listed = ", ".join(self.options[:-1]) + f" or {self.options[-1]}"
         return f"one of {listed}"
+
+
+@functools.cache
+def _lookup(options: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    table = {fold(option): option for option in options}
+    table.update({fold(alias): option for alias, option in aliases})
+    return table
 
 
 HIGHER = "Higher is better"

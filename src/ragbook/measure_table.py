@@ -390,7 +390,7 @@ class _Facts:
 
 
 def _number(value: float) -> float | None:
-    return None if np.isnan(value) else float(value)
+    return None if value != value else float(value)  # NaN is not equal to itself
 
 
 def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod | None
@@ -402,10 +402,12 @@ def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod 
     by_row: dict[Hashable, list[Problem]] = {}
     for p in t.problems:
         by_row.setdefault(p.row, []).append(p)
-    rag = table["RAG"].to_numpy()
-    computed = table["Computed RAG"].to_numpy()
-    shortfall = table["Shortfall"].to_numpy()
-    basis = table["Compared with"].to_numpy()
+    rag = table["RAG"].tolist()
+    computed = table["Computed RAG"].tolist()
+    shortfall = table["Shortfall"].tolist()
+    basis = table["Compared with"].tolist()
+    # Plain Python lists: reading numpy arrays one element at a time is slow.
+    f = _Facts(*(getattr(f, name).tolist() for name in f.__dataclass_fields__))
     rating_why, direction_why = [], []
     for i in range(t.size):
         polarity = c.POLARITY.options[f.pol[i]] if f.pol[i] >= 0 else c.HIGHER

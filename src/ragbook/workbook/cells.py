@@ -178,6 +178,18 @@ def read_percentages(record: dict[str, object], formats: dict[str, str]) -> None
         record["Unit"] = "%"
 
 
+def _plain(value: object, column: schema.Column) -> bool:
+    """A cell that needs no reading: blank, a number, or ordinary text (most cells)."""
+    kind = type(value)
+    if value is None or kind is int or kind is float:
+        return column.kind != "ref" or value is None
+    if kind is str:
+        text: str = value  # type: ignore[assignment]
+        return column.kind != "ref" and text[:1] != "#" and \
+            len(text) <= schema.EXCEL_TEXT_LIMIT
+    return False
+
+
 class _Address:
     """A cell's address, written out only if a problem needs it."""
 
@@ -218,6 +230,8 @@ def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
             at = grid.first_column + offset
             if value is not None:
                 record[column.name] = value(raw, column, grid.address(number, at), number, at)
+            elif _plain(raw, column):
+                record[column.name] = None if raw == "" else raw
             else:
                 record[column.name] = read_value(raw, column, _Address(grid, number, at),
                                                  problems)
