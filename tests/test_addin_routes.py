@@ -195,3 +195,21 @@ def test_the_payload_is_not_changed_by_reading_it(demo_plan):
     kept = copy.deepcopy(payload)
     live_book.read_book(xw.Book(json=payload))
     assert payload["sheets"] == kept["sheets"]
+
+
+def _rag_cells(path: Path, sheet_name: str):
+    sheet = openpyxl.load_workbook(path)[sheet_name]
+    column = [c.value for c in sheet[1]].index("RAG") + 1
+    return [sheet.cell(r, column) for r in range(2, sheet.max_row + 1)]
+
+
+@pytest.mark.parametrize("script", ["recalculate_rag", "roll_forward"])
+def test_every_rag_letter_stays_readable(demo_plan, tmp_path, script):
+    """White letters only on red; bold only for R, A and G; blank or No data cells stay plain."""
+    target = tmp_path / "addin.xlsx"
+    through_addin(demo_plan, script, target)
+    for sheet in ("Actions", "Measures"):
+        for cell in _rag_cells(target, sheet):
+            colour = (cell.font.color.rgb or "") if cell.font.color else ""
+            assert colour.endswith("FFFFFF") == (cell.value == "R"), cell.coordinate
+            assert bool(cell.font.bold) == (cell.value in ("R", "A", "G")), cell.coordinate

@@ -207,9 +207,12 @@ def _paint(table: LiveTable, column: int, rows: list[int], ratings: list[object]
     for first, last in _runs(rows):
         cells = sheet.range((first, column), (last, column))
         cells.set_colors([[RAG_COLOURS.get(texts[row])] for row in range(first, last + 1)])
-        cells.font.bold = any(texts[row] in RAG_COLOURS for row in range(first, last + 1))
         cells.font.color = "#000000"
-    white = [row for row in rows if FONT_COLOURS.get(texts[row], "000000") != "#000000"]
+        cells.font.bold = False
+    lettered = [row for row in rows if texts[row] in RAG_COLOURS]  # bold, as the file route
+    for first, last in _runs(lettered):
+        sheet.range((first, column), (last, column)).font.bold = True
+    white = [row for row in lettered if FONT_COLOURS[texts[row]] != "#000000"]
     for first, last in _runs(white):
         sheet.range((first, column), (last, column)).font.color = FONT_COLOURS["R"]
 
