@@ -24,14 +24,14 @@ from ragbook.excel.problems_sheet import show_problems
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import roll_forward as next_quarter
+from ragbook.workbook.cells import cannot_rate
 
 TITLE = "ragbook"
 
 
 def _rate(book: xw.Book) -> tuple[live_book.LivePlan, PlanResult | None, list[Problem]]:
     live = live_book.read_book(book)
-    fatal = any(p.code in {"missing-table", "missing-column"} for p in live.problems)
-    if live.plan is None or fatal:
+    if live.plan is None or cannot_rate(live.problems):
         return live, None, live.problems
     result = rate_plan(live.plan)
     return live, result, live.problems + live.locate(result.problems)

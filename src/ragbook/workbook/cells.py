@@ -75,6 +75,11 @@ class TableGrid:
         return all(c.name in self.columns for c in self.spec.columns if c.required)
 
 
+def cannot_rate(problems: Iterable[Problem]) -> bool:
+    """Problems that stop a plan being rated at all: a table or a required column missing."""
+    return any(p.code in {"missing-table", "missing-column"} for p in problems)
+
+
 def place_in(grids: Iterable[TableGrid], row: Hashable, column: str | None,
              otherwise: str) -> str:
     """Where a frame row's problem is, among a workbook's tables (``otherwise`` for the file)."""

@@ -25,6 +25,7 @@ from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import roll_forward
 from ragbook.workbook import schema
+from ragbook.workbook.cells import cannot_rate
 from ragbook.workbook.files import PlanFileError, replace_atomically, write_check, write_new
 from ragbook.workbook.losses import Loss, describe_losses, scan_losses
 from ragbook.workbook.reader import PlanWorkbook, open_plan
@@ -60,15 +61,10 @@ class Recalculated(Checked):
 def check(path: Path, *, as_of: date | None = None) -> Checked:
     """Read and rate a plan without writing anything."""
     workbook = open_plan(path, as_of=as_of)
-    if workbook.plan is None or _fatal(workbook.problems):
+    if workbook.plan is None or cannot_rate(workbook.problems):
         return Checked(workbook, None, workbook.problems)
     result = rate_plan(workbook.plan)
     return Checked(workbook, result, workbook.problems + workbook.locate(result.problems))
-
-
-def _fatal(problems: list[Problem]) -> bool:
-    """Problems that stop a plan being rated at all (its tables cannot be read)."""
-    return any(p.code in {"missing-table", "missing-column"} for p in problems)
 
 
 def new_file_for(path: Path) -> Path:
