@@ -89,6 +89,8 @@ class SheetRow:
 
     sheet: str
     number: int
+    table: str = ""
+    """The Excel Table the row belongs to (a sheet may hold several)."""
 
     def __str__(self) -> str:
         return f"{self.sheet} row {self.number}"

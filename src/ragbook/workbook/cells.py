@@ -85,7 +85,7 @@ def place_in(grids: Iterable[TableGrid], row: Hashable, column: str | None,
     """Where a frame row's problem is, among a workbook's tables (``otherwise`` for the file)."""
     if isinstance(row, SheetRow):
         for grid in grids:
-            if grid.sheet == row.sheet:
+            if (grid.spec.name == row.table) if row.table else (grid.sheet == row.sheet):
                 return grid.place(row, column)
         return f"{sheet_ref(row.sheet)}!{row.number}:{row.number}"
     return otherwise
@@ -248,7 +248,7 @@ def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
         if measures:
             read_percentages(record, formats)
         records.append(record)
-        index.append(SheetRow(grid.sheet, number))
+        index.append(SheetRow(grid.sheet, number, grid.spec.name))
     if records or blank_rows != [grid.first_row]:  # one blank row alone: an empty table
         for number in blank_rows:
             problems.append(Problem(
