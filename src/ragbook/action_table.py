@@ -10,12 +10,10 @@ from ragbook.actions import ActionRating, rate_action
 from ragbook.calendar import ReportingPeriod
 from ragbook.problems import Problem, default_place
 from ragbook.tables import Columns, Ratings
+from ragbook.workbook import schema
 
-ACTION_INPUTS = (
-    "Ref", "Outcome", "Supporting outcome", "Action", "Milestone", "Status", "Recovery plan",
-    "Previous RAG", "Override RAG", "Override reason", "Lead", "Risk refs",
-)
-ACTION_OUTPUTS = ("RAG", "Direction", "Milestone due", "Milestone check", "Why")
+ACTION_INPUTS = tuple(column.name for column in schema.ACTIONS.inputs)
+"""The Actions table's officer columns (the workbook schema is the one list)."""
 REQUIRED = ("Milestone", "Status")
 
 

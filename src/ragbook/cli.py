@@ -350,15 +350,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n$ ragbook check {_quoted(plan)}")
     cmd_check(argparse.Namespace(plan=str(plan), as_of=None, json=False))
     from ragbook.pdf import find_soffice
+    from ragbook.workbook.files import backup_path
+    from ragbook.workbook.operations import appendix_file_for
 
     pdf = find_soffice() is not None
     print(f"\n$ ragbook appendix {_quoted(plan)}" + (" --pdf" if pdf else ""))
     cmd_appendix(argparse.Namespace(plan=str(plan), out=None, into_plan=False, pdf=pdf,
                                     as_of=None))
-    appendix = plan.with_name(f"{plan.stem} appendix.xlsx")
+    appendix = appendix_file_for(plan)
     print("\nFiles:")
     print(f"  {plan}  the demo plan, rated")
-    print(f"  {plan.with_name(plan.stem + '.backup.xlsx')}  the plan before rating")
+    print(f"  {backup_path(plan)}  the plan before rating")
     print(f"  {appendix}  the quarterly appendix")
     if pdf:
         print(f"  {appendix.with_suffix('.pdf')}  the appendix as PDF")

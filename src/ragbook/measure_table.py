@@ -61,14 +61,10 @@ from ragbook.ratings import (
     read_rating,
 )
 from ragbook.tables import Columns, Ratings, blank_mask
+from ragbook.workbook import schema
 
-MEASURE_INPUTS = (
-    "Ref", "Outcome", "Measure", "Unit", "Polarity", "Baseline", "Target", "Quarter target",
-    "Target profile", "Range low", "Range high", "Tolerance", "Amber threshold",
-    "Red threshold", "Change band", "Compare with", "Actual", "Previous actual",
-    "Last year actual", "Data note", "Override RAG", "Override reason",
-)
-MEASURE_OUTPUTS = ("RAG", "Direction", "Why")
+MEASURE_INPUTS = tuple(column.name for column in schema.MEASURES.inputs)
+"""The Measures table's officer columns (the workbook schema is the one list)."""
 REQUIRED = ("Polarity", "Target", "Actual")
 
 # Ratings and reasons as small integers while the table is worked on.
@@ -443,4 +439,4 @@ def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod 
                     for r, d in zip(rating_why, direction_why, strict=True)]
 
 
-__all__ = ["MEASURE_INPUTS", "MEASURE_OUTPUTS", "rate_measures"]
+__all__ = ["MEASURE_INPUTS", "rate_measures"]

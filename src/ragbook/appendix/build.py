@@ -43,6 +43,7 @@ from ragbook.ratings import (
     fold,
     is_blank,
 )
+from ragbook.workbook import schema
 
 REPORT = "Progress report"
 SUMMARY = "Summary"
@@ -333,7 +334,7 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     note = ("Change since last quarter counts the direction-of-travel arrows of actions and "
             "measures together.")
     pages.add(Block([_wide(note, "note", width, "note"), _wide("", "body", width, "spacer")]))
-    fills = {"R": "C00000", "A": "FFC000", "G": "00B050", NO_DATA: "A6A6A6"}
+    fills = {**schema.RAG_FILLS, NO_DATA: "A6A6A6"}
     anchor_row = len(sheet.rows) + 1
     for name, first_column, anchor in (("Actions", 2, f"A{anchor_row}"),
                                        ("Measures", 7, f"G{anchor_row}")):

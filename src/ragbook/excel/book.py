@@ -21,7 +21,6 @@ from typing import Any
 import pandas as pd
 import xlwings as xw
 
-from ragbook import __version__
 from ragbook.plan import Plan, PlanResult
 from ragbook.problems import Problem, SheetRow, locate
 from ragbook.ratings import fold, is_blank
@@ -33,6 +32,7 @@ from ragbook.workbook.cells import (
     missing_table,
     place_in,
     plan_from_frames,
+    run_log_row,
     table_frame,
 )
 
@@ -222,16 +222,10 @@ def now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def add_run_log(live: LivePlan, result: PlanResult, command: str, problems: int,
-                user: str = "") -> None:
+def add_run_log(live: LivePlan, result: PlanResult, command: str, problems: int) -> None:
     """A row at the end of the run log, when the workbook has one (it is left alone if not)."""
-    counts = result.counts()
-    period = result.plan.settings.period
-    _append_rows(live.tables.get(schema.RUN_LOG.name), [[
-        now(), command, period.as_of, period.label,
-        len(result.actions.table), len(result.measures.table), counts["R"], counts["A"],
-        counts["G"], counts["No data"], counts["n/a"], problems, user, __version__,
-    ]])
+    _append_rows(live.tables.get(schema.RUN_LOG.name),
+                 [run_log_row(result, command, problems, now())])
 
 
 def history_frame(live: LivePlan) -> pd.DataFrame | None:

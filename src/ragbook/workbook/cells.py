@@ -9,13 +9,15 @@ same problems in the same places.
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
 
-from ragbook.plan import Plan, read_settings
+from ragbook import __version__
+from ragbook.plan import Plan, PlanResult, read_settings
 from ragbook.problems import Problem, SheetRow, sheet_ref
 from ragbook.ratings import fold, is_blank
 from ragbook.workbook import schema
@@ -208,15 +210,8 @@ class _Address:
 
 
 def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
-                problems: list[Problem],
-                value: Callable[[object, schema.Column, str, int, int], object] | None = None,
-                ) -> pd.DataFrame:
-    """A table's data rows as a frame indexed by :class:`SheetRow`, skipping blank rows.
-
-    ``value`` may stand in for :func:`read_value` (the file route first looks up a
-    formula's saved result); it gets the value, the column, the address, the row
-    and the column number.
-    """
+                problems: list[Problem]) -> pd.DataFrame:
+    """A table's data rows as a frame indexed by :class:`SheetRow`, skipping blank rows."""
     if not grid.complete:
         return pd.DataFrame(columns=list(grid.spec.headers))
     inputs = [c for c in grid.spec.columns if c.name in grid.columns]
@@ -233,9 +228,7 @@ def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
         for column, offset, in_unit in offsets:
             raw, number_format = cells[offset] if offset < len(cells) else (None, None)
             at = grid.first_column + offset
-            if value is not None:
-                record[column.name] = value(raw, column, grid.address(number, at), number, at)
-            elif _plain(raw, column):
+            if _plain(raw, column):
                 record[column.name] = None if raw == "" else raw
             else:
                 record[column.name] = read_value(raw, column, _Address(grid, number, at),
@@ -289,3 +282,18 @@ def plan_from_frames(frames: dict[str, pd.DataFrame], problems: list[Problem],
     pick = {**empty, **frames}
     return Plan(settings, pick[schema.OUTCOMES.name], pick[schema.ACTIONS.name],
                 pick[schema.MEASURES.name], pick[schema.COMMENTARY.name]), values
+
+
+def run_log_row(result: PlanResult, command: str, problems: int,
+                when: datetime | None = None) -> list[object]:
+    """A run-log row, in the Run log table's column order (both routes log the same)."""
+    counts = result.counts()
+    period = result.plan.settings.period
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = ""
+    return [(when or datetime.now()).replace(microsecond=0), command, period.as_of,
+            period.label, len(result.actions.table), len(result.measures.table), counts["R"],
+            counts["A"], counts["G"], counts["No data"], counts["n/a"], problems, user,
+            __version__]

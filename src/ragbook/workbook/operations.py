@@ -78,12 +78,12 @@ def recalculate(path: Path, *, out: Path | None = None, as_of: date | None = Non
     """Rate a plan and write the results into the workbook (or into ``out``)."""
     if out is None:
         write_check(path)
+    elif out.suffix.lower() != path.suffix.lower():
+        raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
     checked = check(path, as_of=as_of)
     done = Recalculated(checked.workbook, checked.result, checked.problems)
     if checked.result is None:
         return done
-    if out is not None and out.suffix.lower() != path.suffix.lower():
-        raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
     done.losses = scan_losses(path)
     target = out or (new_file_for(path) if done.losses else path)
     write_results(checked.workbook, checked.result)
@@ -209,6 +209,8 @@ def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = Fals
     """
     if into_plan:
         write_check(path)
+    elif out is not None and out.suffix.lower() != ".xlsx":
+        raise BadRequest(f"the appendix is an .xlsx workbook, not {out.name}")
     checked = check(path, as_of=as_of)
     made = AppendixMade(checked.workbook, checked.result, checked.problems)
     if checked.result is None:
@@ -218,8 +220,6 @@ def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = Fals
                                    link_problems=into_plan)
     if not into_plan:
         target = out or appendix_file_for(path)
-        if target.suffix.lower() != ".xlsx":
-            raise BadRequest(f"the appendix is an .xlsx workbook, not {target.name}")
         book = render(made.appendix, theme)
         book.properties.title = made.appendix.title
         book.properties.subject = made.appendix.period

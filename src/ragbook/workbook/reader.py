@@ -45,17 +45,12 @@ class FoundTable(TableGrid):
     worksheet: Worksheet = field(kw_only=True)
     table: ExcelTable = field(kw_only=True)
 
-    @property
-    def title(self) -> str:
-        return self.sheet
-
 
 @dataclass
 class PlanWorkbook:
     """An opened plan workbook: the openpyxl book, its tables, and the plan read from it."""
 
     path: Path
-    kind: str
     book: Workbook
     tables: dict[str, FoundTable]
     plan: Plan | None
@@ -94,11 +89,10 @@ def open_plan(path: Path, *, as_of: date | None = None) -> PlanWorkbook:
             "unreadable-workbook", path.name,
             f"an Excel workbook ragbook can read ({type(error).__name__}: {error})",
         ).at(path.name)) from None
-    return read_plan(book, path, kind, as_of=as_of)
+    return read_plan(book, path, as_of=as_of)
 
 
-def read_plan(book: Workbook, path: Path, kind: str = "xlsx", *,
-              as_of: date | None = None) -> PlanWorkbook:
+def read_plan(book: Workbook, path: Path, *, as_of: date | None = None) -> PlanWorkbook:
     """Read the plan's tables from an opened workbook."""
     problems: list[Problem] = []
     tables: dict[str, FoundTable] = {}
@@ -110,11 +104,11 @@ def read_plan(book: Workbook, path: Path, kind: str = "xlsx", *,
                 problems.append(missing_table(spec, book.sheetnames).at(path.name))
             continue
         tables[spec.name] = _locate_table(spec, *hit, problems)
-    cells = _FileCells(book, path, problems)
+    cells = _FileCells(path, problems)
     frames = {spec.name: cells.frame(tables[spec.name])
               for spec in schema.PLAN_TABLES if spec.name in tables}
     plan, values = plan_from_frames(frames, problems, as_of)
-    workbook = PlanWorkbook(path, kind, book, tables, plan, [], values)
+    workbook = PlanWorkbook(path, book, tables, plan, [], values)
     workbook.problems = workbook.locate(problems)
     return workbook
 
@@ -140,8 +134,7 @@ def _locate_table(spec: schema.Table, sheet: Worksheet, table: ExcelTable,
 class _FileCells:
     """A file's table cells: values with number formats, formulas read from their saved results."""
 
-    def __init__(self, book: Workbook, path: Path, problems: list[Problem]) -> None:
-        self.book = book
+    def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path = path
         self.problems = problems
         self._saved: Workbook | None = None

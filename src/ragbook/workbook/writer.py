@@ -8,7 +8,6 @@ a row is added to the run log. No other cell is touched.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Sequence
 from copy import copy
 from datetime import date, datetime
@@ -19,12 +18,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableColumn, TableStyleInfo
 
-from ragbook import __version__
 from ragbook.plan import PlanResult
 from ragbook.problems import SheetRow, problem, sheet_ref
 from ragbook.ratings import fold, is_blank
 from ragbook.roll_forward import CopyFrom, RollForward
 from ragbook.workbook import schema
+from ragbook.workbook.cells import run_log_row
 from ragbook.workbook.files import PlanFileError
 from ragbook.workbook.reader import FoundTable, PlanWorkbook
 
@@ -217,18 +216,8 @@ def _new_table(book: Workbook, workbook: PlanWorkbook, spec: schema.Table) -> Fo
 def add_run_log(workbook: PlanWorkbook, result: PlanResult, command: str, problems: int,
                 when: datetime | None = None) -> None:
     """Record this run: when, the as-of date, the counts and the number of problems."""
-    counts = result.counts()
-    period = result.plan.settings.period
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = ""
-    append_row(workbook.book, workbook, schema.RUN_LOG, [
-        (when or datetime.now()).replace(microsecond=0), command, period.as_of, period.label,
-        len(result.actions.table), len(result.measures.table), counts["R"], counts["A"],
-        counts["G"], counts["No data"], counts["n/a"], problems, user,
-        __version__,
-    ])
+    append_row(workbook.book, workbook, schema.RUN_LOG,
+               run_log_row(result, command, problems, when))
 
 
 def apply_roll_forward(workbook: PlanWorkbook, change: RollForward) -> None:
