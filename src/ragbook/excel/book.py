@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 import pandas as pd
@@ -85,6 +85,63 @@ def _rows(values: Any) -> list[list[object]]:
     return values
 
 
+_SENT_DATE = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?$")
+"""How the add-in sends a date cell (``2018-06-30T00:00:00.000Z``)."""
+
+
+def _sent(text: str) -> object:
+    """A text cell as sent: blank, a date, or the text."""
+    if not text:
+        return None
+    if text[10:11] == "T" and _SENT_DATE.match(text):
+        return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=None)
+    return text
+
+
+def _remote(book: xw.Book) -> bool:
+    """True for xlwings Server and xlwings Lite, whose workbook arrives as JSON."""
+    return bool(book.app.engine.type == "remote")
+
+
+def read_values(book: xw.Book, cells: xw.Range) -> list[list[object]]:
+    """A range's values as rows: blank cells as None, dates as datetimes, Excel errors as
+    their text (``#N/A``).
+
+    The add-in's payload is read as sent (xlwings' own conversion costs more than the
+    rating); desktop Excel's values go through xlwings' conversion.
+    """
+    if not _remote(book):
+        return _rows(cells.options(ndim=2, err_to_str=True).value)
+    return [[_sent(value) if type(value) is str else value for value in row]
+            for row in cells.raw_value]
+
+
+def write_values(book: xw.Book, sheet: xw.Sheet, row: int, column: int,
+                 rows: list[list[object]]) -> None:
+    """Write a block of values (each blank, text, a number, a date or TRUE/FALSE) with its
+    top-left cell at ``row``, ``column``."""
+    if not rows or not rows[0]:
+        return
+    cells = sheet.range((row, column), (row + len(rows) - 1, column + len(rows[0]) - 1))
+    if not _remote(book):
+        cells.value = rows
+        return
+    cells.raw_value = [[_to_send(value) for value in line] for line in rows]
+
+
+def _to_send(value: object) -> object:
+    """A value as the add-in expects it: dates as ISO text, blanks as empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        return value.replace(tzinfo=None, microsecond=0).isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
 def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
     """Read the plan's tables from the open workbook."""
     problems: list[Problem] = []
@@ -100,7 +157,7 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
             continue
         sheet, table = hit
         whole = table.range
-        values = _rows(whole.options(ndim=2, err_to_str=True).value)
+        values = read_values(book, whole)
         first_row, first_column = whole.row, whole.column
         totals = 1 if table.show_totals else 0
         last_row = first_row + len(values) - 1 - totals
@@ -113,9 +170,8 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
     for spec in schema.PLAN_TABLES:
         if spec.name in tables:
             grid = tables[spec.name]
-            rows = ((grid.first_row + i, [(value, None) for value in row])
-                    for i, row in enumerate(grid.rows))
-            frames[spec.name] = table_frame(grid, rows, problems)
+            numbers = range(grid.first_row, grid.first_row + len(grid.rows))
+            frames[spec.name] = table_frame(grid, numbers, grid.rows, problems)
     plan, settings = plan_from_frames(frames, problems, as_of)
     live = LivePlan(book, tables, plan, [], settings)
     live.problems = live.locate(problems)

@@ -29,9 +29,6 @@ VALUE_COLUMNS = ("Baseline", "Target", "Quarter target", "Range low", "Range hig
 ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
 
-Cell = tuple[object, str | None]
-"""A cell as read: its value, and its number format when the route knows it."""
-
 
 def column_letter(number: int) -> str:
     """1 -> A, 28 -> AB."""
@@ -185,16 +182,23 @@ def read_percentages(record: dict[str, object], formats: dict[str, str]) -> None
         record["Unit"] = "%"
 
 
-def _plain(value: object, column: schema.Column) -> bool:
-    """A cell that needs no reading: blank, a number, or ordinary text (most cells)."""
-    kind = type(value)
-    if value is None or kind is int or kind is float:
-        return column.kind != "ref" or value is None
-    if kind is str:
-        text: str = value  # type: ignore[assignment]
-        return column.kind != "ref" and text[:1] != "#" and \
-            len(text) <= schema.EXCEL_TEXT_LIMIT
-    return False
+def _odd(column: Sequence[object], ref: bool) -> list[int]:
+    """Positions of the cells that need reading: anything but a number or ordinary text
+    (and, in a ref column, text). Most cells are ordinary, so this is one quick pass."""
+    limit = schema.EXCEL_TEXT_LIMIT
+    if ref:
+        return [i for i, value in enumerate(column)
+                if not (type(value) is str and value and value[:1] != "#"
+                        and len(value) <= limit)]
+    return [i for i, value in enumerate(column)
+            if not (value is None or (kind := type(value)) is float or kind is int
+                    or (kind is str and value and value[:1] != "#" and len(value) <= limit))]
+
+
+def _filled(column: Sequence[object]) -> list[bool]:
+    """Which cells hold something (see :func:`ragbook.ratings.is_blank`)."""
+    return [not (value is None or (type(value) is str and not value.strip())  # type: ignore[union-attr]
+                 or value != value) for value in column]
 
 
 class _Address:
@@ -209,48 +213,85 @@ class _Address:
         return self.grid.address(self.row, self.column)
 
 
-def table_frame(grid: TableGrid, rows: Iterable[tuple[int, Sequence[Cell]]],
-                problems: list[Problem]) -> pd.DataFrame:
-    """A table's data rows as a frame indexed by :class:`SheetRow`, skipping blank rows."""
+def _columns(rows: Sequence[Sequence[object]], width: int) -> list[Sequence[object]]:
+    """Rows of cells turned into columns, short rows padded with blanks."""
+    if any(len(row) != width for row in rows):
+        rows = [list(row[:width]) + [None] * (width - len(row)) for row in rows]
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def table_frame(grid: TableGrid, numbers: Sequence[int], rows: Sequence[Sequence[object]],
+                problems: list[Problem],
+                formats: Sequence[Sequence[str | None]] | None = None) -> pd.DataFrame:
+    """A table's data rows as a frame indexed by :class:`SheetRow`, skipping blank rows.
+
+    ``numbers`` are the rows' worksheet row numbers and ``rows`` their cell values, from the
+    table's first column; ``formats`` are the cells' number formats where the route knows
+    them. The table is read a column at a time: most cells need nothing done to them.
+    """
     if not grid.complete:
         return pd.DataFrame(columns=list(grid.spec.headers))
     inputs = [c for c in grid.spec.columns if c.name in grid.columns]
-    measures = grid.spec is schema.MEASURES
-    offsets = [(c, grid.columns[c.name] - grid.first_column,
-                measures and c.name in VALUE_COLUMNS) for c in inputs]
-    officer_inputs = [c.name for c in inputs if not c.by_ragbook]
-    records: list[dict[str, object]] = []
-    index: list[SheetRow] = []
-    blank_rows = []
-    for number, cells in rows:
-        record: dict[str, object] = {}
-        formats: dict[str, str] = {}
-        for column, offset, in_unit in offsets:
-            raw, number_format = cells[offset] if offset < len(cells) else (None, None)
-            at = grid.first_column + offset
-            if _plain(raw, column):
-                record[column.name] = None if raw == "" else raw
-            else:
-                record[column.name] = read_value(raw, column, _Address(grid, number, at),
-                                                 problems)
-            if in_unit:
-                formats[column.name] = number_format or ""
-        if all(is_blank(record[name]) for name in officer_inputs):
-            blank_rows.append(number)
-            continue
-        if measures:
-            read_percentages(record, formats)
-        records.append(record)
-        index.append(SheetRow(grid.sheet, number, grid.spec.name))
-    if records or blank_rows != [grid.first_row]:  # one blank row alone: an empty table
+    width = grid.last_column - grid.first_column + 1
+    by_column = _columns(rows, width)
+    found: list[tuple[int, int, Problem]] = []
+    data: dict[str, list[object]] = {}
+    for column in inputs:
+        offset = grid.columns[column.name] - grid.first_column
+        ref = column.kind == "ref"
+        values = list(by_column[offset])
+        odd = _odd(values, ref)
+        if ref:  # a ref is its text, without spaces either side
+            values = [value.strip() if type(value) is str else value  # type: ignore[union-attr]
+                      for value in values]
+        for i in odd:
+            raw = by_column[offset][i]
+            if raw is None or raw == "":
+                values[i] = None
+                continue
+            here: list[Problem] = []
+            values[i] = read_value(raw, column, _Address(grid, numbers[i], offset +
+                                                         grid.first_column), here)
+            found.extend((i, offset, p) for p in here)
+        data[column.name] = values
+    problems.extend(p for _, _, p in sorted(found, key=lambda item: item[:2]))
+    filled = [any(cells) for cells in zip(*(_filled(data[c.name]) for c in inputs
+                                            if not c.by_ragbook), strict=True)]
+    if not filled:
+        filled = [False] * len(numbers)
+    kept = [i for i, keep in enumerate(filled) if keep]
+    blank_rows = [numbers[i] for i, keep in enumerate(filled) if not keep]
+    if kept or blank_rows != [grid.first_row]:  # one blank row alone: an empty table
         for number in blank_rows:
             problems.append(Problem(
                 code="blank-row", found="a blank row",
                 expected=f"no blank rows inside {grid.spec.name}: delete the row, or fill it "
                          "in (it was skipped)", place=grid.row_span(number)))
-    frame = pd.DataFrame.from_records(records, columns=[c.name for c in inputs])
-    frame.index = pd.Index(index, dtype=object)
+    if len(kept) < len(numbers):
+        data = {name: [values[i] for i in kept] for name, values in data.items()}
+    if grid.spec is schema.MEASURES and formats is not None:
+        _read_percentages(grid, data, [formats[i] for i in kept])
+    frame = pd.DataFrame(data, columns=[c.name for c in inputs])
+    frame.index = pd.Index([SheetRow(grid.sheet, numbers[i], grid.spec.name) for i in kept],
+                           dtype=object)
     return frame
+
+
+def _read_percentages(grid: TableGrid, data: dict[str, list[object]],
+                      formats: Sequence[Sequence[str | None]]) -> None:
+    """:func:`read_percentages` for each measure with a value cell formatted as a percentage
+    (without formats, a measure's values are taken as typed)."""
+    value_columns = [(name, grid.columns[name] - grid.first_column) for name in VALUE_COLUMNS
+                     if name in grid.columns]
+    for i, row_formats in enumerate(formats):
+        shown = {name: row_formats[offset] or "" if offset < len(row_formats) else ""
+                 for name, offset in value_columns}
+        if not any("%" in text for text in shown.values()):
+            continue
+        record = {name: data[name][i] for name in (*shown, "Unit") if name in data}
+        read_percentages(record, shown)
+        for name, value in record.items():
+            data[name][i] = value
 
 
 def settings_values(frame: pd.DataFrame) -> tuple[dict[str, object], dict[str, object]]:

@@ -142,9 +142,13 @@ class _FileCells:
     def frame(self, found: FoundTable) -> pd.DataFrame:
         rows = found.worksheet.iter_rows(min_row=found.first_row, max_row=found.last_row,
                                          min_col=found.first_column, max_col=found.last_column)
-        grid_rows = ((number, [(self._value(cell), cell.number_format) for cell in cells])
-                     for number, cells in enumerate(rows, start=found.first_row))
-        return table_frame(found, grid_rows, self.problems)
+        values: list[list[object]] = []
+        formats: list[list[str | None]] = []
+        for cells in rows:
+            values.append([self._value(cell) for cell in cells])
+            formats.append([cell.number_format for cell in cells])
+        numbers = range(found.first_row, found.first_row + len(values))
+        return table_frame(found, numbers, values, self.problems, formats)
 
     def _value(self, cell: object) -> object:
         value = cell.value  # type: ignore[attr-defined]
