@@ -25,13 +25,27 @@ from ragbook.demo import load_demo_plan
 from ragbook.workbook.operations import recalculate
 from ragbook.workbook.template import build_plan, save
 
+MILESTONE_FORMS = ("By {month} {year}", "From {month} {year}", "Start in {month} {year}",
+                   "Ongoing until {month} {year}", "From end of {month} {year}",
+                   "By Sept {year} By {month} {later}")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
 
-def plan_tables(measures: int, seed: int = 7) -> dict[str, pd.DataFrame]:
-    """The demo plan, with its actions and measures repeated up to the size asked for."""
+
+def plan_tables(measures: int, seed: int = 7, actions: int | None = None
+                ) -> dict[str, pd.DataFrame]:
+    """The demo plan, with its actions and measures repeated up to the size asked for
+    (half as many actions as measures unless told).
+
+    Repeated rows get their own figures and milestones (in the seed's wording, with other
+    months and years), so a large plan is not the same few rows read again and again.
+    """
     demo = load_demo_plan()
     rng = np.random.default_rng(seed)
     tables = dict(demo)
-    for name, size in (("measures", measures), ("actions", max(measures // 2, 1))):
+    sizes = (("measures", measures),
+             ("actions", max(measures // 2, 1) if actions is None else actions))
+    for name, size in sizes:
         base = demo[name]
         repeats = -(-size // len(base))
         frame = pd.concat([base] * repeats, ignore_index=True).head(size).copy()
@@ -42,6 +56,14 @@ def plan_tables(measures: int, seed: int = 7) -> dict[str, pd.DataFrame]:
             actual = pd.to_numeric(frame["Actual"], errors="coerce")
             jitter = rng.normal(1.0, 0.05, size)
             frame["Actual"] = np.where(actual.notna(), np.round(actual * jitter, 2), np.nan)
+        else:
+            forms = rng.integers(len(MILESTONE_FORMS), size=size)
+            months = rng.integers(len(MONTHS), size=size)
+            years = rng.integers(2018, 2021, size=size)
+            milestones = [MILESTONE_FORMS[f].format(month=MONTHS[m], year=y, later=y + 1)
+                          for f, m, y in zip(forms, months, years, strict=True)]
+            frame["Milestone"] = list(base["Milestone"]) + milestones[len(base):] \
+                if size > len(base) else frame["Milestone"]
         tables[name] = frame
     return tables
 

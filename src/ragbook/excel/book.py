@@ -221,12 +221,12 @@ def write_results(live: LivePlan, result: PlanResult) -> None:
         by_row = dict(zip(numbers, range(len(numbers)), strict=True))
         columns = {column.name: rated.table[column.name].tolist() for _, column in present}
         for group in _adjacent(present):
-            first_column = group[0][0]
+            shown = [[_cell_value(value) for value in columns[column.name]]
+                     for _, column in group]
             for first, last in _runs(numbers):
-                cells = table.xl_sheet.range((first, first_column),
-                                             (last, group[-1][0]))
-                cells.value = [[_cell_value(columns[column.name][by_row[row]])
-                                for _, column in group] for row in range(first, last + 1)]
+                block = [[values[by_row[row]] for values in shown]
+                         for row in range(first, last + 1)]
+                write_values(live.book, table.xl_sheet, first, group[0][0], block)
         for position, column in present:
             if column.kind == "date":
                 for first, last in _runs(numbers):
@@ -299,8 +299,8 @@ def _write_column(table: LiveTable, column: str, cells: dict[int, object]) -> No
     if position is None:
         return
     for first, last in _runs(sorted(cells)):
-        table.xl_sheet.range((first, position), (last, position)).value = [
-            [_cell_value(cells[row])] for row in range(first, last + 1)]
+        write_values(table.xl_sheet.book, table.xl_sheet, first, position,
+                     [[_cell_value(cells[row])] for row in range(first, last + 1)])
 
 
 def apply_roll_forward(live: LivePlan, change: RollForward) -> None:
@@ -349,5 +349,5 @@ def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
             if name in table.columns:
                 line[table.columns[name] - table.first_column] = _cell_value(value)
         block.append(line)
-    sheet.range((first, table.first_column)).value = block
+    write_values(sheet.book, sheet, first, table.first_column, block)
     table.last_row = last
