@@ -12,6 +12,7 @@ import calendar as _calendar
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 
 QUARTER_MONTHS = {1: (4, 6), 2: (7, 9), 3: (10, 12), 4: (1, 3)}
 """First and last calendar month of each quarter of a financial year."""
@@ -34,7 +35,7 @@ def ordinal_day(day: int) -> str:
 
 def uk_date(day: date) -> str:
     """``30/06/2018``."""
-    return day.strftime("%d/%m/%Y")
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def long_date(day: date) -> str:
@@ -132,12 +133,12 @@ class ReportingPeriod:
                        if first <= day.month <= last)
         return cls(fy, quarter, day)
 
-    @property
+    @cached_property
     def start(self) -> date:
         first = QUARTER_MONTHS[self.quarter][0]
         return date(self.year.start_year if first >= 4 else self.year.start_year + 1, first, 1)
 
-    @property
+    @cached_property
     def end(self) -> date:
         return self.year.quarter_end(self.quarter)
 
@@ -157,6 +158,10 @@ class ReportingPeriod:
 
     def next(self) -> ReportingPeriod:
         """The next quarter (Q1 of the next year after Q4)."""
+        return self._following
+
+    @cached_property
+    def _following(self) -> ReportingPeriod:
         if self.quarter == 4:
             return ReportingPeriod(self.year.next(), 1)
         return ReportingPeriod(self.year, self.quarter + 1)

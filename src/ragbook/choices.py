@@ -25,7 +25,9 @@ class Choice:
         """The canonical option, the default when blank, or None when not one of the options."""
         if is_blank(value):
             return self.default
-        return self.lookup.get(fold(value))
+        lookup = self.lookup
+        exact = lookup.get(value) if type(value) is str else None
+        return exact or lookup.get(fold(value))
 
     @property
     def lookup(self) -> dict[str, str]:
@@ -42,6 +44,7 @@ class Choice:
 def _lookup(options: tuple[str, ...], aliases: tuple[tuple[str, str], ...]) -> dict[str, str]:
     table = {fold(option): option for option in options}
     table.update({fold(alias): option for alias, option in aliases})
+    table.update({option: option for option in options})  # as the drop-down writes it
     return table
 
 

@@ -385,8 +385,10 @@ class _Facts:
     band: np.ndarray
 
 
-def _number(value: float) -> float | None:
-    return None if value != value else float(value)  # NaN is not equal to itself
+def _numbers(values: np.ndarray) -> list[float | None]:
+    """An array's values as Python floats, NaN as None (reading numpy one element at a time
+    is slow)."""
+    return [None if value != value else value for value in values.tolist()]
 
 
 def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod | None
@@ -394,45 +396,46 @@ def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod 
     """Add ``Rating why``, ``Direction why`` and ``Why`` row by row, in the same words as
     the one-measure functions (:func:`explain_rating`, :func:`measure_direction`)."""
     units = ["" if is_blank(u) else str(u).strip() for u in t.texts("Unit")]
-    override_reasons = t.texts("Override reason")
+    override_reasons = t.texts("Override reason").tolist()
     by_row: dict[Hashable, list[Problem]] = {}
     for p in t.problems:
         by_row.setdefault(p.row, []).append(p)
+    index = list(t.index)
     rag = table["RAG"].tolist()
     computed = table["Computed RAG"].tolist()
-    shortfall = table["Shortfall"].tolist()
-    basis = table["Compared with"].tolist()
-    # Plain Python lists: reading numpy arrays one element at a time is slow.
-    f = _Facts(*(getattr(f, name).tolist() for name in f.__dataclass_fields__))
+    shortfall = _numbers(table["Shortfall"].to_numpy())
+    basis = _numbers(table["Compared with"].to_numpy())
+    actual, before, low, high, quarter_target = (
+        _numbers(values) for values in (f.actual, f.before, f.low, f.high, f.quarter_target))
+    understood = (f.pol >= 0).tolist()
+    polarities = [c.POLARITY.options[p] if p >= 0 else c.HIGHER for p in f.pol.tolist()]
+    tolerances = [c.TOLERANCE.options[x] if x >= 0 else c.RELATIVE for x in f.tol.tolist()]
+    profiles = [c.TARGET_PROFILE.options[max(x, 0)] for x in f.profile.tolist()]
+    compare = [c.COMPARE_WITH.options[x] if x >= 0 else None for x in f.compare.tolist()]
+    reasons = _REASONS[f.reason].tolist()
+    sides = [_SIDES[x] for x in f.side.tolist()]
+    amber, red, band = f.amber.tolist(), f.red.tolist(), f.band.tolist()
     rating_why, direction_why = [], []
     for i in range(t.size):
-        polarity = c.POLARITY.options[f.pol[i]] if f.pol[i] >= 0 else c.HIGHER
-        tolerance = c.TOLERANCE.options[f.tol[i]] if f.tol[i] >= 0 else c.RELATIVE
-        unit = units[i]
-        low, high = _number(f.low[i]), _number(f.high[i])
+        polarity, unit = polarities[i], units[i]
         if polarity == c.RANGE:
-            label = f"range {range_text(low, high, unit)}"
+            label = f"range {range_text(low[i], high[i], unit)}"
         else:
-            label = target_label(c.TARGET_PROFILE.options[max(f.profile[i], 0)],
-                                 _number(f.quarter_target[i]), period)
-        rating = MeasureRating(
-            rag=rag[i], computed=computed[i], reason=_REASONS[f.reason[i]],
-            actual=_number(f.actual[i]), compared_with=_number(basis[i]),
-            target_label=label, polarity=polarity, tolerance=tolerance, unit=unit,
-            shortfall=_number(shortfall[i]), amber=float(f.amber[i]), red=float(f.red[i]),
-            side=_SIDES[f.side[i]],
+            label = target_label(profiles[i], quarter_target[i], period)
+        rating_why.append(explain_rating(MeasureRating(
+            rag=rag[i], computed=computed[i], reason=reasons[i], actual=actual[i],
+            compared_with=basis[i], target_label=label, polarity=polarity,
+            tolerance=tolerances[i], unit=unit, shortfall=shortfall[i], amber=amber[i],
+            red=red[i], side=sides[i],
             override_reason=str(override_reasons[i]).strip() if rag[i] != computed[i] else "",
-            problems=tuple(by_row.get(t.index[i], ())),
-        )
-        rating_why.append(explain_rating(rating))
-        if f.pol[i] < 0 or f.compare[i] < 0:
+            problems=tuple(by_row.get(index[i], ())) if by_row else (),
+        )))
+        if compare[i] is None or not understood[i]:
             direction_why.append("Polarity or Compare with not understood -> n/a")
             continue
-        direction = measure_direction(
-            _number(f.actual[i]), _number(f.before[i]), polarity, band=float(f.band[i]),
-            tolerance=tolerance, compare_with=c.COMPARE_WITH.options[f.compare[i]],
-            unit=unit, range_low=low, range_high=high)
-        direction_why.append(direction.why)
+        direction_why.append(measure_direction(
+            actual[i], before[i], polarity, band=band[i], tolerance=tolerances[i],
+            compare_with=compare[i], unit=unit, range_low=low[i], range_high=high[i]).why)
     table["Rating why"] = rating_why
     table["Direction why"] = direction_why
     table["Why"] = [f"{r}. Direction: {d}"

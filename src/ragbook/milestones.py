@@ -68,7 +68,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Literal
 
 from ragbook.calendar import FinancialYear, ReportingPeriod, month_end, uk_date
@@ -110,18 +110,18 @@ class MilestoneReading:
         """True unless the cell could not be read (a blank cell is only a warning)."""
         return self.problem is None or self.problem.severity != "error"
 
-    @property
+    @cached_property
     def deadlines(self) -> tuple[date, ...]:
         """Every due date, earliest first, each once (an ongoing milestone's end included)."""
         return tuple(sorted({m.due for m in self.milestones if m.due is not None}))
 
-    @property
+    @cached_property
     def final_due(self) -> date | None:
         """The latest deadline, or None when there is none."""
         deadlines = self.deadlines
         return deadlines[-1] if deadlines else None
 
-    @property
+    @cached_property
     def start(self) -> date | None:
         """The earliest start date, or None when there is none."""
         starts = [m.start for m in self.milestones if m.start is not None]

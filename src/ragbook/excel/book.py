@@ -37,6 +37,8 @@ from ragbook.workbook.cells import (
 )
 
 RAG_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FILLS.items()}
+_FILLS = {rating: tuple(bytes.fromhex(colour)) for rating, colour in schema.RAG_FILLS.items()}
+"""The fills as (red, green, blue), which xlwings takes fastest."""
 FONT_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FONTS.items()}
 
 
@@ -89,11 +91,9 @@ _SENT_DATE = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?$")
 """How the add-in sends a date cell (``2018-06-30T00:00:00.000Z``)."""
 
 
-def _sent(text: str) -> object:
-    """A text cell as sent: blank, a date, or the text."""
-    if not text:
-        return None
-    if text[10:11] == "T" and _SENT_DATE.match(text):
+def _sent_date(text: str) -> object:
+    """A text cell that may be a date as sent."""
+    if _SENT_DATE.match(text):
         return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=None)
     return text
 
@@ -112,7 +112,8 @@ def read_values(book: xw.Book, cells: xw.Range) -> list[list[object]]:
     """
     if not _remote(book):
         return _rows(cells.options(ndim=2, err_to_str=True).value)
-    return [[_sent(value) if type(value) is str else value for value in row]
+    return [[((value if value[10:11] != "T" else _sent_date(value)) if value else None)
+             if type(value) is str else value for value in row]
             for row in cells.raw_value]
 
 
@@ -126,7 +127,8 @@ def write_values(book: xw.Book, sheet: xw.Sheet, row: int, column: int,
     if not _remote(book):
         cells.value = rows
         return
-    cells.raw_value = [[_to_send(value) for value in line] for line in rows]
+    cells.raw_value = [[value if type(value) is str else _to_send(value) for value in line]
+                       for line in rows]
 
 
 def _to_send(value: object) -> object:
@@ -247,10 +249,21 @@ def _adjacent(columns: list[tuple[int, schema.Column]]) -> list[list[tuple[int, 
     return groups
 
 
+_AS_IS = (float, int, bool, date, datetime)
+
+
 def _cell_value(value: object) -> object:
+    """A rating table's value as its cell should hold it (blanks as empty text)."""
+    kind = type(value)
+    if kind is str:
+        return safe_text(value) if value.strip() else ""  # type: ignore[union-attr]
+    if kind is float:
+        return "" if value != value else value  # NaN is not equal to itself
+    if kind in _AS_IS:
+        return value
     if is_blank(value):
         return ""
-    if isinstance(value, date | datetime | bool | int | float):
+    if isinstance(value, _AS_IS):
         return value
     return safe_text(str(value))
 
@@ -262,7 +275,7 @@ def _paint(table: LiveTable, column: int, rows: list[int], ratings: list[object]
     sheet = table.xl_sheet
     for first, last in _runs(rows):
         cells = sheet.range((first, column), (last, column))
-        cells.set_colors([[RAG_COLOURS.get(texts[row])] for row in range(first, last + 1)])
+        cells.set_colors([[_FILLS.get(texts[row])] for row in range(first, last + 1)])
         cells.font.color = "#000000"
         cells.font.bold = False
     lettered = [row for row in rows if texts[row] in RAG_COLOURS]  # bold, as the file route

@@ -195,10 +195,19 @@ def _odd(column: Sequence[object], ref: bool) -> list[int]:
                     or (kind is str and value and value[:1] != "#" and len(value) <= limit))]
 
 
-def _filled(column: Sequence[object]) -> list[bool]:
-    """Which cells hold something (see :func:`ragbook.ratings.is_blank`)."""
-    return [not (value is None or (type(value) is str and not value.strip())  # type: ignore[union-attr]
-                 or value != value) for value in column]
+def _blank_rows(data: dict[str, list[object]], columns: Sequence[str], size: int) -> set[int]:
+    """The rows with nothing in any of ``columns`` (see :func:`ragbook.ratings.is_blank`).
+
+    A row is looked at again only while it is still blank, so most rows are looked at once.
+    """
+    blank = list(range(size))
+    for name in columns:
+        values = data[name]
+        blank = [i for i in blank if (value := values[i]) is None or value != value
+                 or (type(value) is str and not value.strip())]  # type: ignore[union-attr]
+        if not blank:
+            break
+    return set(blank)
 
 
 class _Address:
@@ -255,12 +264,9 @@ def table_frame(grid: TableGrid, numbers: Sequence[int], rows: Sequence[Sequence
             found.extend((i, offset, p) for p in here)
         data[column.name] = values
     problems.extend(p for _, _, p in sorted(found, key=lambda item: item[:2]))
-    filled = [any(cells) for cells in zip(*(_filled(data[c.name]) for c in inputs
-                                            if not c.by_ragbook), strict=True)]
-    if not filled:
-        filled = [False] * len(numbers)
-    kept = [i for i, keep in enumerate(filled) if keep]
-    blank_rows = [numbers[i] for i, keep in enumerate(filled) if not keep]
+    blank = _blank_rows(data, [c.name for c in inputs if not c.by_ragbook], len(numbers))
+    kept = [i for i in range(len(numbers)) if i not in blank]
+    blank_rows = [numbers[i] for i in sorted(blank)]
     if kept or blank_rows != [grid.first_row]:  # one blank row alone: an empty table
         for number in blank_rows:
             problems.append(Problem(
@@ -319,10 +325,13 @@ def plan_from_frames(frames: dict[str, pd.DataFrame], problems: list[Problem],
     problems.extend(found)
     if settings is None:
         return None, values
-    empty = {spec.name: pd.DataFrame(columns=list(spec.headers)) for spec in schema.PLAN_TABLES}
-    pick = {**empty, **frames}
-    return Plan(settings, pick[schema.OUTCOMES.name], pick[schema.ACTIONS.name],
-                pick[schema.MEASURES.name], pick[schema.COMMENTARY.name]), values
+
+    def pick(spec: schema.Table) -> pd.DataFrame:
+        found = frames.get(spec.name)
+        return pd.DataFrame(columns=list(spec.headers)) if found is None else found
+
+    return Plan(settings, pick(schema.OUTCOMES), pick(schema.ACTIONS), pick(schema.MEASURES),
+                pick(schema.COMMENTARY)), values
 
 
 def run_log_row(result: PlanResult, command: str, problems: int,
