@@ -430,12 +430,13 @@ def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod 
             override_reason=str(override_reasons[i]).strip() if rag[i] != computed[i] else "",
             problems=tuple(by_row.get(index[i], ())) if by_row else (),
         )))
-        if compare[i] is None or not understood[i]:
+        compare_with = compare[i]
+        if compare_with is None or not understood[i]:
             direction_why.append("Polarity or Compare with not understood -> n/a")
             continue
         direction_why.append(measure_direction(
             actual[i], before[i], polarity, band=band[i], tolerance=tolerances[i],
-            compare_with=compare[i], unit=unit, range_low=low[i], range_high=high[i]).why)
+            compare_with=compare_with, unit=unit, range_low=low[i], range_high=high[i]).why)
     table["Rating why"] = rating_why
     table["Direction why"] = direction_why
     table["Why"] = [f"{r}. Direction: {d}"

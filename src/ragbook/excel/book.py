@@ -254,9 +254,9 @@ _AS_IS = (float, int, bool, date, datetime)
 
 def _cell_value(value: object) -> object:
     """A rating table's value as its cell should hold it (blanks as empty text)."""
+    if isinstance(value, str):
+        return safe_text(value) if value.strip() else ""
     kind = type(value)
-    if kind is str:
-        return safe_text(value) if value.strip() else ""  # type: ignore[union-attr]
     if kind is float:
         return "" if value != value else value  # NaN is not equal to itself
     if kind in _AS_IS:

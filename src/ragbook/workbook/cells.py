@@ -188,11 +188,12 @@ def _odd(column: Sequence[object], ref: bool) -> list[int]:
     limit = schema.EXCEL_TEXT_LIMIT
     if ref:
         return [i for i, value in enumerate(column)
-                if not (type(value) is str and value and value[:1] != "#"
+                if not (isinstance(value, str) and value and value[:1] != "#"
                         and len(value) <= limit)]
     return [i for i, value in enumerate(column)
             if not (value is None or (kind := type(value)) is float or kind is int
-                    or (kind is str and value and value[:1] != "#" and len(value) <= limit))]
+                    or (isinstance(value, str) and value and value[:1] != "#"
+                        and len(value) <= limit))]
 
 
 def _blank_rows(data: dict[str, list[object]], columns: Sequence[str], size: int) -> set[int]:
@@ -204,7 +205,7 @@ def _blank_rows(data: dict[str, list[object]], columns: Sequence[str], size: int
     for name in columns:
         values = data[name]
         blank = [i for i in blank if (value := values[i]) is None or value != value
-                 or (type(value) is str and not value.strip())]  # type: ignore[union-attr]
+                 or (isinstance(value, str) and not value.strip())]
         if not blank:
             break
     return set(blank)
@@ -251,8 +252,7 @@ def table_frame(grid: TableGrid, numbers: Sequence[int], rows: Sequence[Sequence
         values = list(by_column[offset])
         odd = _odd(values, ref)
         if ref:  # a ref is its text, without spaces either side
-            values = [value.strip() if type(value) is str else value  # type: ignore[union-attr]
-                      for value in values]
+            values = [value.strip() if isinstance(value, str) else value for value in values]
         for i in odd:
             raw = by_column[offset][i]
             if raw is None or raw == "":
