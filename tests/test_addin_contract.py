@@ -20,6 +20,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -42,6 +44,7 @@ from excel_payload import (
     payload_from_workbook,
 )
 from fixtures_xlsx import Package, plain_xlsx, with_picture, with_text_box, workbook_bytes
+from ragbook.excel.book import safe_text
 
 # --- reading the installed JS --------------------------------------------------------------------
 
@@ -501,6 +504,21 @@ def test_set_values_refuses_text_excel_reads_as_a_formula() -> None:
     assert [c.value for c in book.active[1]] == ["-", -2, 3, "- none"]
     with pytest.raises(ValueError, match="starting with \\+ or -"):
         apply_actions(book, [_act("setValues", values=[["- none"]])])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789 ,.:%-+=@/#eE£$TRUEfalsxN/Apm\t", max_size=12)
+       | st.sampled_from(["1.10", "31/03/2019", "true", " 50% ", "£5", "1e5", "-> GREEN",
+                          "2019-03", "007", "Q1 target met -> GREEN", "12:30", "#N/A", "0.",
+                          "#DIV/0!", "9:05 am"]))
+def test_text_the_add_in_writes_stays_the_text_it_was(text: str) -> None:
+    book = openpyxl.Workbook()
+    apply_actions(book, [_act("setValues", values=[[safe_text(text)]])])
+    cell = book.active["A1"]
+    if text:
+        assert cell.value == text and cell.data_type == "s"
+    else:
+        assert cell.value is None
 
 
 def test_set_values_must_fit_the_range() -> None:

@@ -150,7 +150,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             "file": str(plan),
             **(summary(result) if result else {}),
             "problems": [p.as_dict() for p in checked.problems],
-            "milestones": [vars(m) for m in result.milestones] if result else [],
+            "milestones": [m._asdict() for m in result.milestones] if result else [],
             "exceptions_without_commentary": [
                 {"kind": e.kind, "ref": e.ref, "outcome": e.outcome,
                  "supporting_outcome": e.supporting_outcome, "rag": e.rag,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ragbook.choices import Choice
 
@@ -54,8 +54,7 @@ def mentioned_refs(text: str) -> set[str]:
     return found
 
 
-@dataclass(frozen=True)
-class ExceptionItem:
+class ExceptionItem(NamedTuple):
     """An item that the report must explain: red, amber or declining."""
 
     kind: str

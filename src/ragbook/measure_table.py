@@ -30,11 +30,11 @@ from ragbook.measures import (
     OVER_AMBER,
     OVER_RED,
     WITHIN_AMBER,
-    MeasureRating,
-    explain_rating,
     range_text,
+    rating_reason,
     target_label,
     threshold_text,
+    with_override,
 )
 from ragbook.numbers import (
     NOT_DUE_WORDS,
@@ -394,7 +394,7 @@ def _numbers(values: np.ndarray) -> list[float | None]:
 def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod | None
              ) -> None:
     """Add ``Rating why``, ``Direction why`` and ``Why`` row by row, in the same words as
-    the one-measure functions (:func:`explain_rating`, :func:`measure_direction`)."""
+    the one-measure functions (:func:`rating_reason`, :func:`measure_direction`)."""
     units = ["" if is_blank(u) else str(u).strip() for u in t.texts("Unit")]
     override_reasons = t.texts("Override reason").tolist()
     by_row: dict[Hashable, list[Problem]] = {}
@@ -422,14 +422,13 @@ def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod 
             label = f"range {range_text(low[i], high[i], unit)}"
         else:
             label = target_label(profiles[i], quarter_target[i], period)
-        rating_why.append(explain_rating(MeasureRating(
-            rag=rag[i], computed=computed[i], reason=reasons[i], actual=actual[i],
-            compared_with=basis[i], target_label=label, polarity=polarity,
-            tolerance=tolerances[i], unit=unit, shortfall=shortfall[i], amber=amber[i],
-            red=red[i], side=sides[i],
-            override_reason=str(override_reasons[i]).strip() if rag[i] != computed[i] else "",
-            problems=tuple(by_row.get(index[i], ())) if by_row else (),
-        )))
+        why = rating_reason(
+            reasons[i], computed[i], actual[i], basis[i], label, polarity, tolerances[i], unit,
+            shortfall[i], amber[i], red[i], sides[i],
+            tuple(by_row.get(index[i], ())) if by_row else ())
+        if rag[i] != computed[i]:
+            why = with_override(why, rag[i], computed[i], str(override_reasons[i]).strip())
+        rating_why.append(why)
         compare_with = compare[i]
         if compare_with is None or not understood[i]:
             direction_why.append("Polarity or Compare with not understood -> n/a")

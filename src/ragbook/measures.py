@@ -112,53 +112,62 @@ def threshold_text(value: float, tolerance: str, unit: str) -> str:
     return show_threshold(value) if tolerance == c.RELATIVE else show_difference(value, unit)
 
 
-def _shortfall_text(rating: MeasureRating) -> str:
-    amount = rating.shortfall or 0.0
-    if rating.tolerance == c.RELATIVE:
-        size = show_fraction(amount, beside=(rating.amber, rating.red))
-    else:
-        size = show_difference(amount, rating.unit)
-    if rating.polarity == c.RANGE:
-        return f"{size} {rating.side} ({show_amount(rating.compared_with or 0.0, rating.unit)})"
-    return f"{size} {rating.side}"
-
-
 def explain_rating(rating: MeasureRating) -> str:
     """The one-line reason for a measure's rating, checkable by hand."""
-    computed = _explain_computed(rating)
-    if not rating.overridden:
-        return computed
-    return (f"Officer override to {RATING_NAMES[rating.rag]} "
-            f"(computed: {computed}). Reason: {rating.override_reason}")
+    computed = rating_reason(
+        rating.reason, rating.computed, rating.actual, rating.compared_with,
+        rating.target_label, rating.polarity, rating.tolerance, rating.unit, rating.shortfall,
+        rating.amber, rating.red, rating.side, rating.problems)
+    return with_override(computed, rating.rag, rating.computed, rating.override_reason)
 
 
-def _explain_computed(rating: MeasureRating) -> str:
-    if rating.reason == NO_ACTUAL:
+def with_override(computed_reason: str, rag: str, computed: str, override_reason: str) -> str:
+    """The reason, with the officer's override and its reason when the rating was overridden."""
+    if rag == computed:
+        return computed_reason
+    return (f"Officer override to {RATING_NAMES[rag]} "
+            f"(computed: {computed_reason}). Reason: {override_reason}")
+
+
+def rating_reason(reason: str, computed: str, actual: float | None,
+                  compared_with: float | None, target_label: str, polarity: str,
+                  tolerance: str, unit: str, shortfall: float | None, amber: float, red: float,
+                  side: str, problems: tuple[Problem, ...] = ()) -> str:
+    """The reason for the computed rating, from the facts a :class:`MeasureRating` holds
+    (the table engine calls this directly, one row at a time)."""
+    if reason == NO_ACTUAL:
         return "No actual reported yet -> No data"
-    if rating.reason == NOT_DUE:
+    if reason == NOT_DUE:
         return "Actual marked n/a: not due this period -> n/a"
-    if rating.reason == BLOCKED:
-        first = next((p for p in rating.problems if p.severity == "error"), None)
+    if reason == BLOCKED:
+        first = next((p for p in problems if p.severity == "error"), None)
         detail = f"{first.column or 'input'}: found {first.found}; expected {first.expected}" \
             if first else "a problem in its inputs"
         return f"Not rated: {detail}"
-    assert rating.actual is not None and rating.compared_with is not None
-    compared = (rating.target_label if rating.polarity == c.RANGE
-                else f"{rating.target_label} {show_amount(rating.compared_with, rating.unit)}")
-    base = f"{show_amount(rating.actual, rating.unit)} vs {compared} ({rating.polarity.lower()})"
-    amber = threshold_text(rating.amber, rating.tolerance, rating.unit)
-    red = threshold_text(rating.red, rating.tolerance, rating.unit)
-    name = RATING_NAMES[rating.computed]
-    if rating.reason == MET:
-        met = "inside the range" if rating.polarity == c.RANGE else "target met"
+    assert actual is not None and compared_with is not None
+    compared = (target_label if polarity == c.RANGE
+                else f"{target_label} {show_amount(compared_with, unit)}")
+    base = f"{show_amount(actual, unit)} vs {compared} ({polarity.lower()})"
+    name = RATING_NAMES[computed]
+    if reason == MET:
+        met = "inside the range" if polarity == c.RANGE else "target met"
         return f"{base}: {met} -> {name}"
-    short = _shortfall_text(rating)
-    if rating.reason == WITHIN_AMBER:
-        return f"{base}: {short}, within the {amber} amber threshold -> {name}"
-    if rating.reason == OVER_AMBER:
-        return (f"{base}: {short}, more than the {amber} amber threshold "
-                f"but not more than the {red} red threshold -> {name}")
-    return f"{base}: {short}, more than the {red} red threshold -> {name}"
+    if tolerance == c.RELATIVE:
+        size = show_fraction(shortfall or 0.0, beside=(amber, red))
+    else:
+        size = show_difference(shortfall or 0.0, unit)
+    if polarity == c.RANGE:
+        short = f"{size} {side} ({show_amount(compared_with, unit)})"
+    else:
+        short = f"{size} {side}"
+    if reason == WITHIN_AMBER:
+        return (f"{base}: {short}, within the {threshold_text(amber, tolerance, unit)} amber "
+                f"threshold -> {name}")
+    red_text = threshold_text(red, tolerance, unit)
+    if reason == OVER_AMBER:
+        return (f"{base}: {short}, more than the {threshold_text(amber, tolerance, unit)} amber "
+                f"threshold but not more than the {red_text} red threshold -> {name}")
+    return f"{base}: {short}, more than the {red_text} red threshold -> {name}"
 
 
 def target_label(profile: str, quarter_target: float | None,

@@ -84,6 +84,8 @@ def show_fraction(value: float, beside: tuple[float, ...] = ()) -> str:
     More decimals are shown when one would make it look equal to a threshold
     it is not equal to (10.01% is not shown as 10.0% beside a 10% threshold).
     """
+    if not beside:
+        return f"{value * 100:.1f}%"
     for places in range(1, 6):
         shown = round(value * 100, places)
         if all(shown != round(limit * 100, places) or abs(value - limit) < 1e-12

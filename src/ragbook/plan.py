@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -98,6 +99,8 @@ def read_settings(values: dict[str, object], where: dict[str, object] | None = N
 
 
 def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value.strip()
     return "" if is_blank(value) else str(value).strip()
 
 
@@ -126,8 +129,7 @@ class Plan:
     commentary: pd.DataFrame
 
 
-@dataclass(frozen=True)
-class MilestoneItem:
+class MilestoneItem(NamedTuple):
     """One line of the milestone report."""
 
     check: str

@@ -27,6 +27,7 @@ from ragbook.ratings import fold, is_blank
 from ragbook.roll_forward import CopyFrom, RollForward
 from ragbook.workbook import schema
 from ragbook.workbook.cells import (
+    ERRORS,
     TableGrid,
     map_headers,
     missing_table,
@@ -181,16 +182,23 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
 
 
 _CONVERTED = re.compile(
-    r"^\s*(?:[-+]?[£$€]?\s*[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s*%?"  # 1.1, 1,000, £5, 50%
+    r"^\s*(?:[-+]?[£$€]?\s*(?:[\d,]*\.?\d+|\d[\d,]*\.)(?:[eE][-+]?\d+)?\s*%?"  # 1.1, 1,000, 0., 50%
     r"|\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?"  # 31/03/2019, 1/2, 2019-03
+    r"|\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]m)?"  # 12:30, 9:05 am
     r"|true|false)\s*$", re.IGNORECASE)
+
+
+_CONVERTED_ENDS = frozenset("0123456789%.eEmM \t\n\r\x0b\x0c")
+"""The last characters text matching ``_CONVERTED`` can have (most text is not looked at)."""
 
 
 def safe_text(value: object) -> object:
     """Text as Excel keeps it: text that Excel would turn into a formula, a number, a date or
     a TRUE/FALSE (``=SUM``, ``1.10``, ``31/03/2019``) gets a leading apostrophe, so it stays
-    exactly as written."""
-    if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@") or _CONVERTED.match(value)):
+    exactly as written; so does text that Excel would read as an error value (``#N/A``)."""
+    if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@") or (
+            value[-1:] in _CONVERTED_ENDS and _CONVERTED.match(value)) or (
+            value.lstrip()[:1] == "#" and value.strip().upper() in ERRORS)):
         return "'" + value
     return value
 

@@ -9,11 +9,8 @@ never a spreadsheet error.
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from typing import Any
-
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 from xlwings.server import arg, func
 

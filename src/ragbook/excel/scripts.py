@@ -8,10 +8,6 @@ The same functions run in xlwings Server and in xlwings Lite.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-
 import xlwings as xw
 from xlwings.server import script
 
