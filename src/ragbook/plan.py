@@ -162,7 +162,7 @@ class PlanResult:
 
     def counts(self) -> dict[str, int]:
         """Ratings across actions and measures: ``{"R": 11, "A": 37, ...}``."""
-        both = Counter(self.actions.table["RAG"]) + Counter(self.measures.table["RAG"])
+        both = Counter(self.actions.table["RAG"].tolist() + self.measures.table["RAG"].tolist())
         return {rating: both.get(rating, 0) for rating in ("R", "A", "G", "No data", "n/a")}
 
 

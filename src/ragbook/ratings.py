@@ -36,6 +36,8 @@ DEFAULT_RED = 0.10
 
 _SPACES = re.compile(r"[\s_]+")
 
+_AS_WRITTEN = frozenset({RED, AMBER, GREEN, NO_DATA, NOT_APPLICABLE})
+
 _RATING_WORDS = {
     "r": RED, "red": RED,
     "a": AMBER, "amber": AMBER,
@@ -70,6 +72,8 @@ def read_rating(value: object) -> str | None:
     >>> read_rating("amber"), read_rating(" Red "), read_rating("g")
     ('A', 'R', 'G')
     """
+    if isinstance(value, str) and value in _AS_WRITTEN:  # as ragbook writes them
+        return value
     if is_blank(value):
         return None
     return _RATING_WORDS.get(fold(value))
