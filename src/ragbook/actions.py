@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from ragbook import choices as c
 from ragbook.calendar import ReportingPeriod, uk_date
@@ -55,8 +56,7 @@ CHECKS = (OVERDUE, DUE_THIS_QUARTER, DUE_NEXT_QUARTER, SHOULD_HAVE_STARTED,
 """Every milestone check, in the order the report lists them."""
 
 
-@dataclass(frozen=True)
-class MilestoneCheck:
+class MilestoneCheck(NamedTuple):
     """One thing the milestone report says about an action."""
 
     check: str

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ragbook import choices as c
 from ragbook.numbers import show_amount, show_difference, show_fraction
@@ -34,8 +34,7 @@ COMPARED_LABEL = {c.PREVIOUS_QUARTER: "last quarter",
                   c.SAME_QUARTER_LAST_YEAR: "the same quarter last year"}
 
 
-@dataclass(frozen=True)
-class Direction:
+class Direction(NamedTuple):
     """An arrow and its one-line reason."""
 
     arrow: str

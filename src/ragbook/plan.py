@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import NamedTuple
 
 import pandas as pd
@@ -148,8 +149,17 @@ class PlanResult:
     actions: Ratings
     measures: Ratings
     problems: list[Problem] = field(default_factory=list)
-    milestones: list[MilestoneItem] = field(default_factory=list)
-    exceptions: list[ExceptionItem] = field(default_factory=list)
+
+    @cached_property
+    def milestones(self) -> list[MilestoneItem]:
+        """The milestone report (worked out when first asked for)."""
+        return _milestone_report(self.plan.actions, self.actions)
+
+    @cached_property
+    def exceptions(self) -> list[ExceptionItem]:
+        """Every red, amber or declining item, and whether the commentary mentions it
+        (worked out when first asked for)."""
+        return _exceptions(self.plan, self.actions, self.measures)
 
     @property
     def errors(self) -> list[Problem]:
@@ -214,11 +224,8 @@ def rate_plan(plan: Plan, *, explain: bool = True) -> PlanResult:
     actions = rate_actions(plan.actions, settings.period)
     measures = rate_measures(plan.measures, period=settings.period, amber=settings.amber,
                              red=settings.red, explain=explain)
-    result = PlanResult(plan, actions, measures,
-                        check_plan(plan) + actions.problems + measures.problems)
-    result.milestones = _milestone_report(plan.actions, actions)
-    result.exceptions = _exceptions(plan, actions, measures)
-    return result
+    return PlanResult(plan, actions, measures,
+                      check_plan(plan) + actions.problems + measures.problems)
 
 
 def _milestone_report(frame: pd.DataFrame, rated: Ratings) -> list[MilestoneItem]:
