@@ -13,6 +13,7 @@ import copy
 import importlib.util
 import json
 import os
+import re
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from xlwings.server import custom_scripts_call
 
 from ragbook.excel import book as live_book
 from ragbook.excel import scripts
+from ragbook.problems import sheet_ref
 
 CORPUS = ROOT / "tests" / "corpus" / "plans"
 FIXED = datetime(2018, 7, 2, 9, 30)
@@ -213,3 +215,41 @@ def test_every_rag_letter_stays_readable(demo_plan, tmp_path, script):
             colour = (cell.font.color.rgb or "") if cell.font.color else ""
             assert colour.endswith("FFFFFF") == (cell.value == "R"), cell.coordinate
             assert bool(cell.font.bold) == (cell.value in ("R", "A", "G")), cell.coordinate
+
+
+def _with_total_row(plan: Path, target: Path, name: str) -> Path:
+    """A copy of the plan whose table ``name`` shows a Total Row."""
+    book = openpyxl.load_workbook(plan)
+    for sheet in book.worksheets:
+        if name in sheet.tables:
+            found = sheet.tables[name]
+            first, last = found.ref.split(":")
+            column = "".join(c for c in last if c.isalpha())
+            below = int("".join(c for c in last if c.isdigit())) + 1
+            found.ref = f"{first}:{column}{below}"
+            found.totalsRowCount = 1
+            sheet[f"{''.join(c for c in first if c.isalpha())}{below}"] = "Total"
+    book.save(target)
+    return target
+
+
+@pytest.mark.parametrize(("name", "sheet", "command", "script"), [
+    ("tblRunLog", "Run log", ("recalc",), "recalculate_rag"),
+    ("tblHistory", "History", ("roll-forward", "--out", "next.xlsx"), "roll_forward"),
+])
+def test_a_total_row_on_a_table_ragbook_adds_to_stops_both_routes_unchanged(
+        demo_plan, tmp_path, name, sheet, command, script):
+    plan = _with_total_row(demo_plan, tmp_path / "plan.xlsx", name)
+    before = plan.read_bytes()
+    done = run_ragbook(*command, plan, cwd=tmp_path)
+    said = done.stdout + done.stderr
+    assert done.returncode != 0 and f"found a Total Row on {name}" in said
+    assert plan.read_bytes() == before and not (tmp_path / "next.xlsx").exists()
+    place = re.search(r"(?:'[^']+'|[\w.]+)![A-Z]+\d+:[A-Z]+\d+(?=: found a Total Row)", said)
+    assert place and place[0].startswith(f"{sheet_ref(sheet)}!A")
+    cli_place = place[0]
+
+    book = xw.Book(json=payload_from_workbook(plan))
+    with pytest.raises(xw.XlwingsError, match="found a Total Row") as stopped:
+        getattr(scripts, script).__wrapped__(book)
+    assert str(stopped.value).startswith(cli_place + ": ")

@@ -35,6 +35,7 @@ from ragbook.workbook.cells import (
     plan_from_frames,
     run_log_row,
     table_frame,
+    total_row,
 )
 
 RAG_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FILLS.items()}
@@ -51,6 +52,8 @@ class LiveTable(TableGrid):
     xl_table: Any = field(default=None, kw_only=True)
     rows: list[list[object]] = field(default_factory=list, kw_only=True)
     """The data rows' values as sent (the first is ``first_row``)."""
+    totals: bool = field(default=False, kw_only=True)
+    """The table shows a Total Row (below ``last_row``)."""
 
     def cell(self, row: int, column: str) -> object:
         """A data cell's value as sent, by worksheet row and schema column."""
@@ -166,7 +169,8 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
         last_row = first_row + len(values) - 1 - totals
         grid = LiveTable(spec, sheet.name, first_row, first_column,
                          first_column + len(values[0]) - 1, first_row + 1, last_row,
-                         xl_sheet=sheet, xl_table=table, rows=values[1:len(values) - totals])
+                         xl_sheet=sheet, xl_table=table, rows=values[1:len(values) - totals],
+                         totals=bool(totals))
         map_headers(grid, values[0], problems)
         tables[spec.name] = grid
     frames = {}
@@ -356,6 +360,8 @@ def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
     """Add rows (in the table's schema column order) at the end of one of ragbook's tables."""
     if table is None or not rows:
         return
+    if table.totals:  # the script stops here, so none of its changes reach the workbook
+        raise xw.XlwingsError(total_row(table).message)
     empty = len(table.rows) == 1 and all(is_blank(v) for v in table.rows[0])
     first = table.first_row if empty else table.last_row + 1
     last = first + len(rows) - 1

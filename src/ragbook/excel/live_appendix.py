@@ -16,12 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import xlwings as xw
+from openpyxl.utils import get_column_letter
 
 from ragbook.appendix import metrics
 from ragbook.appendix.layout import Appendix, Sheet
 from ragbook.appendix.theme import Style, Theme
 from ragbook.excel.book import safe_text
-from ragbook.workbook.cells import column_letter
 
 Box = tuple[int, int, int, int]
 """First row, first column, last row, last column (1-based)."""
@@ -64,7 +64,7 @@ def _render_sheet(target: xw.Sheet, sheet: Sheet, theme: Theme) -> None:
     if grid:
         target.range("A1").value = grid
     for index, columns in enumerate(sheet.columns, start=1):
-        letter = column_letter(index)
+        letter = get_column_letter(index)
         target.range(f"{letter}:{letter}").column_width = metrics.column_width_points(columns)
     for first, last, height in _height_runs([row.height for row in sheet.rows]):
         target.range(f"{first}:{last}").row_height = height
@@ -89,7 +89,7 @@ def _render_sheet(target: xw.Sheet, sheet: Sheet, theme: Theme) -> None:
         target.range((number, column)).add_hyperlink(f"#{place}", text_to_display=text,
                                                   screen_tip="Go to the cell")
     if sheet.rows:
-        target.page_setup.print_area = f"A1:{column_letter(width)}{len(sheet.rows)}"
+        target.page_setup.print_area = f"A1:{get_column_letter(width)}{len(sheet.rows)}"
 
 
 def _height_runs(heights: list[float | None]) -> list[tuple[int, int, float]]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import pandas as pd
+from openpyxl.utils import get_column_letter
 
 from ragbook import __version__
 from ragbook.plan import Plan, PlanResult, read_settings
@@ -28,15 +29,6 @@ VALUE_COLUMNS = ("Baseline", "Target", "Quarter target", "Range low", "Range hig
 
 ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#GETTING_DATA",
           "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
-
-
-def column_letter(number: int) -> str:
-    """1 -> A, 28 -> AB."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 @dataclass
@@ -54,11 +46,11 @@ class TableGrid:
     """Schema column name -> worksheet column number, for the columns present."""
 
     def address(self, row: int, column: int) -> str:
-        return f"{sheet_ref(self.sheet)}!{column_letter(column)}{row}"
+        return f"{sheet_ref(self.sheet)}!{get_column_letter(column)}{row}"
 
     def row_span(self, row: int) -> str:
-        return (f"{sheet_ref(self.sheet)}!{column_letter(self.first_column)}{row}:"
-                f"{column_letter(self.last_column)}{row}")
+        return (f"{sheet_ref(self.sheet)}!{get_column_letter(self.first_column)}{row}:"
+                f"{get_column_letter(self.last_column)}{row}")
 
     def place(self, row: Hashable, column: str | None) -> str:
         """``Measures!G5`` for a frame row and schema column (the row's span without one)."""
@@ -106,6 +98,15 @@ def map_headers(grid: TableGrid, headers: Sequence[object], problems: list[Probl
                 code="missing-column", found=f"the headers {shown}",
                 expected=f'a column named "{column.name}" in {grid.spec.name}',
                 place=grid.row_span(grid.header_row)))
+
+
+def total_row(grid: TableGrid) -> Problem:
+    """One of ragbook's own tables (run log, history) has a Total Row, so no row can be added
+    at its end without writing over the totals."""
+    return Problem(code="total-row", found=f"a Total Row on {grid.spec.name}",
+                   expected="no Total Row on the tables ragbook adds rows to: untick Total Row "
+                            "under Table Design, then run it again (nothing was changed)",
+                   place=grid.row_span(grid.last_row + 1))
 
 
 def missing_table(spec: schema.Table, sheet_names: Iterable[str]) -> Problem:

@@ -23,7 +23,7 @@ from ragbook.problems import SheetRow, problem, sheet_ref
 from ragbook.ratings import fold, is_blank
 from ragbook.roll_forward import CopyFrom, RollForward
 from ragbook.workbook import schema
-from ragbook.workbook.cells import run_log_row
+from ragbook.workbook.cells import run_log_row, total_row
 from ragbook.workbook.files import PlanFileError
 from ragbook.workbook.reader import FoundTable, PlanWorkbook
 
@@ -151,10 +151,11 @@ def _resize(table: ExcelTable, first_col: int, first_row: int, last_col: int,
                                 f"{get_column_letter(last_col)}{filter_end}")
 
 
-def append_row(book: Workbook, workbook: PlanWorkbook, spec: schema.Table,
-               values: Sequence[object]) -> None:
+def append_row(workbook: PlanWorkbook, spec: schema.Table, values: Sequence[object]) -> None:
     """Add a row at the end of one of ragbook's own tables (made when missing)."""
-    found = workbook.tables.get(spec.name) or _new_table(book, workbook, spec)
+    found = workbook.tables.get(spec.name) or _new_table(workbook.book, workbook, spec)
+    if found.table is not None and found.table.totalsRowCount:
+        raise PlanFileError(total_row(found))
     sheet = found.worksheet
     row = found.last_row + 1
     only_row_blank = found.last_row == found.first_row and all(
@@ -216,8 +217,7 @@ def _new_table(book: Workbook, workbook: PlanWorkbook, spec: schema.Table) -> Fo
 def add_run_log(workbook: PlanWorkbook, result: PlanResult, command: str, problems: int,
                 when: datetime | None = None) -> None:
     """Record this run: when, the as-of date, the counts and the number of problems."""
-    append_row(workbook.book, workbook, schema.RUN_LOG,
-               run_log_row(result, command, problems, when))
+    append_row(workbook, schema.RUN_LOG, run_log_row(result, command, problems, when))
 
 
 def apply_roll_forward(workbook: PlanWorkbook, change: RollForward) -> None:
@@ -241,7 +241,7 @@ def apply_roll_forward(workbook: PlanWorkbook, change: RollForward) -> None:
             assert isinstance(label, SheetRow)
             _change_row(found, label.number, cells)
     for values in change.history:
-        append_row(workbook.book, workbook, schema.HISTORY, values)
+        append_row(workbook, schema.HISTORY, values)
 
 
 def _change_row(found: FoundTable, row: int, cells: dict[str, object]) -> None:
