@@ -81,6 +81,16 @@ class LivePlan:
     def locate(self, problems: Iterable[Problem]) -> list[Problem]:
         return locate(problems, self.place)
 
+    def history(self) -> pd.DataFrame | None:
+        """The History table's rows, read as the plan's tables are (None when it has none),
+        for roll-forward's "same quarter last year"."""
+        table = self.tables.get(schema.HISTORY.name)
+        if table is None:
+            return None
+        numbers = range(table.first_row, table.first_row + len(table.rows))
+        frame = table_frame(table, numbers, table.rows, [])
+        return None if frame.empty else frame
+
 
 def _rows(values: Any) -> list[list[object]]:
     """A table's values as rows, however many rows and columns it has."""
@@ -307,16 +317,6 @@ def add_run_log(live: LivePlan, result: PlanResult, command: str, problems: int)
     """A row at the end of the run log, when the workbook has one (it is left alone if not)."""
     _append_rows(live.tables.get(schema.RUN_LOG.name),
                  [run_log_row(result, command, problems, now())])
-
-
-def history_frame(live: LivePlan) -> pd.DataFrame | None:
-    """The History table's rows, for roll-forward's "same quarter last year"."""
-    table = live.tables.get(schema.HISTORY.name)
-    if table is None or not table.rows:
-        return None
-    rows = [{name: table.cell(table.first_row + i, name) for name in table.columns}
-            for i in range(len(table.rows))]
-    return pd.DataFrame(rows, columns=list(table.columns))
 
 
 def _write_column(table: LiveTable, column: str, cells: dict[int, object]) -> None:

@@ -99,8 +99,7 @@ def roll_forward(book: xw.Book) -> None:
     if result is None or any(p.severity == "error" for p in problems):
         _cannot(book, [p for p in problems if p.severity == "error"] or problems)
         return
-    history = live_book.history_frame(live)
-    change = next_quarter(result, history)
+    change = next_quarter(result, live.history())
     live_book.write_results(live, result)
     live_book.apply_roll_forward(live, change)
     live_book.add_run_log(live, result, "Roll forward", len(problems))

@@ -14,8 +14,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ragbook.appendix.build import SHEET_NAMES, build_appendix
 from ragbook.appendix.layout import Appendix
 from ragbook.appendix.render_file import render
@@ -24,7 +22,6 @@ from ragbook.export import item_rows
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import roll_forward
-from ragbook.workbook import schema
 from ragbook.workbook.cells import cannot_rate
 from ragbook.workbook.files import PlanFileError, replace_atomically, write_check, write_new
 from ragbook.workbook.losses import Loss, describe_losses, scan_losses
@@ -116,24 +113,13 @@ def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None) -> Re
     done = Recalculated(checked.workbook, checked.result, checked.problems)
     if checked.result is None or checked.errors:
         return done
-    history = _history_frame(checked.workbook)
-    change = roll_forward(checked.result, history)
+    change = roll_forward(checked.result, checked.workbook.history())
     write_results(checked.workbook, checked.result)
     apply_roll_forward(checked.workbook, change)
     add_run_log(checked.workbook, checked.result, "roll-forward", len(checked.problems), None)
     write_new(out, checked.workbook.book.save, source=path)
     done.written_to = out
     return done
-
-
-def _history_frame(workbook: PlanWorkbook) -> pd.DataFrame | None:
-    found = workbook.tables.get(schema.HISTORY.name)
-    if found is None:
-        return None
-    sheet = found.worksheet
-    rows = [{name: sheet.cell(row, column).value for name, column in found.columns.items()}
-            for row in range(found.first_row, found.last_row + 1)]
-    return pd.DataFrame(rows, columns=list(found.columns)) if rows else None
 
 
 def export_rows(path: Path, *, as_of: date | None = None) -> tuple[Checked, list[dict[str, Any]]]:

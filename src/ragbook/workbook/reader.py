@@ -66,6 +66,15 @@ class PlanWorkbook:
         """Give problems from the rating engine their ``Sheet!Cell``."""
         return locate(problems, self.place)
 
+    def history(self) -> pd.DataFrame | None:
+        """The History table's rows, read as the plan's tables are (None when it has none),
+        for roll-forward's "same quarter last year"."""
+        found = self.tables.get(schema.HISTORY.name)
+        if found is None:
+            return None
+        frame = _FileCells(self.path, []).frame(found)
+        return None if frame.empty else frame
+
 
 def find_tables(book: Workbook) -> dict[str, tuple[Worksheet, ExcelTable]]:
     """Every Excel Table in the workbook, by folded name."""
