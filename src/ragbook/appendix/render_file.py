@@ -8,8 +8,6 @@ and the layout's page breaks.
 
 from __future__ import annotations
 
-from copy import copy
-
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.text import RichText
@@ -22,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ragbook.appendix.layout import Appendix, Chart, PageSetup, Sheet
 from ragbook.appendix.theme import Style, Theme
+from ragbook.workbook.styles import StyleCache
 
 CM_PER_INCH = 2.54
 THIN = Side(style="thin", color="808080")
@@ -29,44 +28,29 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
 
 class _Styles:
-    """openpyxl style objects for each named style, made once."""
+    """The theme's named styles as openpyxl styles, each worked out once."""
 
     def __init__(self, theme: Theme) -> None:
         self.theme = theme
-        self._made: dict[str, tuple[Font, PatternFill | None, Alignment, Border | None,
-                                    str | None]] = {}
-
-        self._arrays: dict[str, object] = {}
+        self._cache = StyleCache()
 
     def paint(self, cell: object, name: str) -> None:
-        """Give a cell a named style: worked out once, then copied (setting fonts and fills
-        through openpyxl is slow; copying a finished style is not)."""
-        finished = self._arrays.get(name)
-        if finished is not None:
-            cell._style = copy(finished)  # type: ignore[attr-defined]
-            return
-        if name not in self._made:
-            self._made[name] = self._make(self.theme.style(name))
-        font, fill, alignment, border, number_format = self._made[name]
-        cell.font = font  # type: ignore[attr-defined]
-        cell.alignment = alignment  # type: ignore[attr-defined]
-        if fill is not None:
-            cell.fill = fill  # type: ignore[attr-defined]
-        if border is not None:
-            cell.border = border  # type: ignore[attr-defined]
-        if number_format:
-            cell.number_format = number_format  # type: ignore[attr-defined]
-        self._arrays[name] = copy(cell._style)  # type: ignore[attr-defined]
+        """Give a cell a named style."""
+        self._cache.apply(cell, name, lambda c: _set_style(c, self.theme.style(name)))
 
-    @staticmethod
-    def _make(style: Style) -> tuple[Font, PatternFill | None, Alignment, Border | None,
-                                     str | None]:
-        font = Font(name=style.font, size=style.size, bold=style.bold, italic=style.italic,
-                    color=style.colour, underline="single" if style.underline else None)
-        fill = PatternFill("solid", fgColor=style.fill) if style.fill else None
-        alignment = Alignment(horizontal=style.horizontal, vertical=style.vertical,
-                              wrap_text=style.wrap)
-        return font, fill, alignment, BOX if style.border else None, style.number_format
+
+def _set_style(cell: object, style: Style) -> None:
+    cell.font = Font(name=style.font, size=style.size, bold=style.bold,  # type: ignore[attr-defined]
+                     italic=style.italic, color=style.colour,
+                     underline="single" if style.underline else None)
+    cell.alignment = Alignment(horizontal=style.horizontal,  # type: ignore[attr-defined]
+                               vertical=style.vertical, wrap_text=style.wrap)
+    if style.fill:
+        cell.fill = PatternFill("solid", fgColor=style.fill)  # type: ignore[attr-defined]
+    if style.border:
+        cell.border = BOX  # type: ignore[attr-defined]
+    if style.number_format:
+        cell.number_format = style.number_format  # type: ignore[attr-defined]
 
 
 def render(appendix: Appendix, theme: Theme, book: Workbook | None = None) -> Workbook:

@@ -8,7 +8,7 @@ a row is added to the run log. No other cell is touched.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from copy import copy
 from datetime import date, datetime
 
@@ -26,6 +26,7 @@ from ragbook.workbook import schema
 from ragbook.workbook.cells import run_log_row, total_row
 from ragbook.workbook.files import PlanFileError
 from ragbook.workbook.reader import FoundTable, PlanWorkbook
+from ragbook.workbook.styles import StyleCache
 
 NO_FILL = PatternFill(fill_type=None)
 FILLS = {rating: PatternFill("solid", fgColor=colour)
@@ -40,7 +41,7 @@ def set_text(cell: object, value: str) -> None:
 
 def write_results(workbook: PlanWorkbook, result: PlanResult) -> None:
     """Write every rating, arrow, milestone check and reason into the tables."""
-    styles = _StyleCache()
+    styles = StyleCache()
     for spec, rated in ((schema.ACTIONS, result.actions), (schema.MEASURES, result.measures)):
         found = workbook.tables.get(spec.name)
         if found is None or rated.table.empty:
@@ -55,28 +56,8 @@ def write_results(workbook: PlanWorkbook, result: PlanResult) -> None:
                 _write_output(found.worksheet.cell(row, position), column, value, styles)
 
 
-class _StyleCache:
-    """Styles for ragbook's cells, worked out once per starting style and reused.
-
-    Setting fonts and fills through openpyxl is slow; copying a finished
-    style is not, and a column's cells mostly share one starting style.
-    """
-
-    def __init__(self) -> None:
-        self._done: dict[tuple[object, ...], object] = {}
-
-    def apply(self, cell: object, key: str, style: Callable[[object], None]) -> None:
-        start = (key, *(cell._style or ()))  # type: ignore[attr-defined]
-        finished = self._done.get(start)
-        if finished is None:
-            style(cell)
-            self._done[start] = copy(cell._style)  # type: ignore[attr-defined]
-        else:
-            cell._style = copy(finished)  # type: ignore[attr-defined]
-
-
 def _write_output(cell: object, column: schema.Column, value: object,
-                  styles: _StyleCache) -> None:
+                  styles: StyleCache) -> None:
     if column.kind == "date":
         cell.value = value if isinstance(value, date) else None  # type: ignore[attr-defined]
         styles.apply(cell, "date", _date_style)
