@@ -180,6 +180,22 @@ def test_sheets_and_their_order(demo):
     assert SHEET_NAMES == (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, DATA_ISSUES)
 
 
+def test_summary_charts_draw_the_outcome_rows(demo):
+    made, book = demo
+    layout = next(sheet for sheet in made.appendix.sheets if sheet.name == SUMMARY)
+    summary = book[SUMMARY]
+    outcomes = [f"{outcome}. " for outcome in made.result.plan.outcomes["Outcome"]]
+    assert len(layout.charts) == 2
+    for chart in layout.charts:
+        column, first, last = chart.categories
+        labels = [summary.cell(row, column).value for row in range(first, last + 1)]
+        assert [label[:len(start)] for label, start in zip(labels, outcomes, strict=True)] \
+            == outcomes
+        names = [summary.cell(first - 1, series[0]).value for series in chart.series]
+        assert names == ["R", "A", "G", "No data"]
+        assert all(series[1:3] == (first, last) for series in chart.series)
+
+
 def test_report_opens_as_the_published_report_does(demo):
     _, book = demo
     report = book[REPORT]

@@ -327,10 +327,11 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
                      Cell("", "body"),
                      *[Cell(totals[("arrow", a)], "total number")
                        for a in (IMPROVING, SUSTAINED, DECLINING)], kind="total"))
-    pages.add(Block([*title, groups, header, *rows], keep=len(title) + 3,
-                    header=[groups, header]))
-    first = len(title) + 3
-    last = first + len(plan.outcomes) - 1
+    table = Block([*title, groups, header, *rows], header=[groups, header])
+    table.keep = len(table.rows)  # the charts read these rows, so they stay on one page
+    pages.add(table)
+    placed = {id(row): number for number, row in enumerate(sheet.rows, start=1)}
+    outcome_rows = rows[:len(plan.outcomes)]
     note = ("Change since last quarter counts the direction-of-travel arrows of actions and "
             "measures together.")
     pages.add(Block([_wide(note, "note", width, "note"), _wide("", "body", width, "spacer")]))
@@ -338,6 +339,9 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     anchor_row = len(sheet.rows) + 1
     for name, first_column, anchor in (("Actions", 2, f"A{anchor_row}"),
                                        ("Measures", 7, f"G{anchor_row}")):
+        if not outcome_rows:
+            break
+        first, last = placed[id(outcome_rows[0])], placed[id(outcome_rows[-1])]
         sheet.charts.append(Chart(
             title=f"{name} by rating, per outcome", kind="stacked bar",
             categories=(1, first, last),
