@@ -507,7 +507,8 @@ def test_set_values_refuses_text_excel_reads_as_a_formula() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet="0123456789 ,.:%-+=@/#eE£$TRUEfalsxN/Apm\t", max_size=12)
+@given(st.text(alphabet="0123456789 ,.:%-+=@/#eE£$TRUEfalsxN/Apm\t\xa0\u2003\x85",
+               max_size=12)
        | st.sampled_from(["1.10", "31/03/2019", "true", " 50% ", "£5", "1e5", "-> GREEN",
                           "2019-03", "007", "Q1 target met -> GREEN", "12:30", "#N/A", "0.",
                           "#DIV/0!", "9:05 am"]))

@@ -18,6 +18,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
@@ -253,3 +254,23 @@ def test_a_total_row_on_a_table_ragbook_adds_to_stops_both_routes_unchanged(
     with pytest.raises(xw.XlwingsError, match="found a Total Row") as stopped:
         getattr(scripts, script).__wrapped__(book)
     assert str(stopped.value).startswith(cli_place + ": ")
+
+
+def test_text_shaped_like_a_date_that_is_not_one_stays_text(demo_plan, tmp_path):
+    plan = tmp_path / "plan.xlsx"
+    book = openpyxl.load_workbook(demo_plan)
+    book["Measures"]["T2"] = "2024-13-01T00:00:00Z"  # the first measure's Data note
+    book.save(plan)
+    live = live_book.read_book(xw.Book(json=payload_from_workbook(plan)))
+    assert live.plan is not None
+    assert live.plan.measures["Data note"].iloc[0] == "2024-13-01T00:00:00Z"
+
+
+def test_numpy_values_are_sent_as_plain_numbers(demo_plan):
+    book = xw.Book(json=payload_from_workbook(demo_plan))
+    sheet = book.sheets["Run log"]
+    live_book.write_values(book, sheet, 5, 1, [[np.float64(1.5), np.int64(2), np.bool_(True),
+                                                 live_book._cell_value(np.float64(2.5))]])
+    sent = book.json()["actions"][-1]["values"]
+    assert sent == [[1.5, 2, True, 2.5]]
+    assert [type(value) for value in sent[0]] == [float, int, bool, float]

@@ -221,6 +221,24 @@ def test_a_folder_that_is_not_an_addin_project_is_refused(tmp_path):
     assert "no such folder" in done.stderr
 
 
+@pytest.mark.parametrize(("machine", "expected"), [
+    (None, "key-from-the-project"), ("key-from-the-machine", "key-from-the-machine")])
+def test_a_licence_key_in_the_projects_env_wins_over_ragbooks_default(tmp_path, machine,
+                                                                     expected):
+    dotenv = tmp_path / "project.env"
+    dotenv.write_text("XLWINGS_LICENSE_KEY=key-from-the-project\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("XLWINGS_", "RAGBOOK_"))}
+    env["DOTENV_PATH"] = str(dotenv)
+    if machine:
+        env["XLWINGS_LICENSE_KEY"] = machine
+    code = ("import os; from ragbook.excel import server; server.configure(); "
+            "print(os.environ['XLWINGS_LICENSE_KEY'])")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == expected
+
+
 # --- the running server -----------------------------------------------------------------
 
 def test_manifest_names_ragbook_and_its_four_ribbon_buttons(server):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xlwings as xw
 
@@ -108,7 +109,10 @@ _SENT_DATE = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z?$")
 def _sent_date(text: str) -> object:
     """A text cell that may be a date as sent."""
     if _SENT_DATE.match(text):
-        return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=None)
+        try:
+            return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=None)
+        except ValueError:  # text shaped like a date that is not one (month 13): text
+            return text
     return text
 
 
@@ -147,6 +151,8 @@ def write_values(book: xw.Book, sheet: xw.Sheet, row: int, column: int,
 
 def _to_send(value: object) -> object:
     """A value as the add-in expects it: dates as ISO text, blanks as empty text."""
+    if isinstance(value, np.generic):
+        value = _cell_value(value)
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -202,8 +208,9 @@ _CONVERTED = re.compile(
     r"|true|false)\s*$", re.IGNORECASE)
 
 
-_CONVERTED_ENDS = frozenset("0123456789%.eEmM \t\n\r\x0b\x0c")
-"""The last characters text matching ``_CONVERTED`` can have (most text is not looked at)."""
+_CONVERTED_ENDS = frozenset("0123456789%.eEmM")
+"""The last characters, spaces aside, that text matching ``_CONVERTED`` can have (most text
+is not looked at)."""
 
 
 def safe_text(value: object) -> object:
@@ -211,7 +218,7 @@ def safe_text(value: object) -> object:
     a TRUE/FALSE (``=SUM``, ``1.10``, ``31/03/2019``) gets a leading apostrophe, so it stays
     exactly as written; so does text that Excel would read as an error value (``#N/A``)."""
     if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@") or (
-            value[-1:] in _CONVERTED_ENDS and _CONVERTED.match(value)) or (
+            value.rstrip()[-1:] in _CONVERTED_ENDS and _CONVERTED.match(value)) or (
             value.lstrip()[:1] == "#" and value.strip().upper() in ERRORS)):
         return "'" + value
     return value
@@ -285,6 +292,10 @@ def _cell_value(value: object) -> object:
         return value
     if is_blank(value):
         return ""
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, np.generic):  # numpy's numbers and booleans, as Python's
+        return _cell_value(value.item())
     if isinstance(value, _AS_IS):
         return value
     return safe_text(str(value))

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import ragbook
+from ragbook import excel
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +119,10 @@ def configure(project: Path | None = None, *, auth_token_env: str = TOKENS_ENV) 
     dotenv = Path(os.environ.get("DOTENV_PATH") or folder / ".env")
     if dotenv.is_file():
         for key, value in _read_dotenv(dotenv).items():
-            if key.startswith(("RAGBOOK_", "XLWINGS_")):
+            if key == excel.LICENCE_KEY and excel.licence_defaulted:
+                os.environ[key] = value  # the project's key, not ragbook's default
+                excel.licence_defaulted = False
+            elif key.startswith(("RAGBOOK_", "XLWINGS_")):
                 os.environ.setdefault(key, value)
     os.environ["XLWINGS_PROJECT_DIR"] = str(folder)
     os.environ["XLWINGS_ON_SERVER"] = "true"

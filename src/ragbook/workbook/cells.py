@@ -247,7 +247,7 @@ def table_frame(grid: TableGrid, numbers: Sequence[int], rows: Sequence[Sequence
     by_column = _columns(rows, width)
     found: list[tuple[int, int, Problem]] = []
     data: dict[str, list[object]] = {}
-    for column in inputs:
+    for order, column in enumerate(inputs):  # problems are listed in the schema's order
         offset = grid.columns[column.name] - grid.first_column
         ref = column.kind == "ref"
         values = list(by_column[offset])
@@ -262,7 +262,7 @@ def table_frame(grid: TableGrid, numbers: Sequence[int], rows: Sequence[Sequence
             here: list[Problem] = []
             values[i] = read_value(raw, column, _Address(grid, numbers[i], offset +
                                                          grid.first_column), here)
-            found.extend((i, offset, p) for p in here)
+            found.extend((i, order, p) for p in here)
         data[column.name] = values
     problems.extend(p for _, _, p in sorted(found, key=lambda item: item[:2]))
     blank = _blank_rows(data, [c.name for c in inputs if not c.by_ragbook], len(numbers))
@@ -278,7 +278,8 @@ def table_frame(grid: TableGrid, numbers: Sequence[int], rows: Sequence[Sequence
         data = {name: [values[i] for i in kept] for name, values in data.items()}
     if grid.spec is schema.MEASURES and formats is not None:
         _read_percentages(grid, data, [formats[i] for i in kept])
-    frame = pd.DataFrame(data, columns=[c.name for c in inputs])
+    frame = pd.DataFrame(data, columns=[c.name for c in inputs],
+                         dtype=None if kept else object)
     frame.index = pd.Index([SheetRow(grid.sheet, numbers[i], grid.spec.name) for i in kept],
                            dtype=object)
     return frame
@@ -298,7 +299,8 @@ def _read_percentages(grid: TableGrid, data: dict[str, list[object]],
         record = {name: data[name][i] for name in (*shown, "Unit") if name in data}
         read_percentages(record, shown)
         for name, value in record.items():
-            data[name][i] = value
+            if name in data:  # a Unit read as % is dropped when there is no Unit column
+                data[name][i] = value
 
 
 def settings_values(frame: pd.DataFrame) -> tuple[dict[str, object], dict[str, object]]:
