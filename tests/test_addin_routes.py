@@ -274,3 +274,21 @@ def test_numpy_values_are_sent_as_plain_numbers(demo_plan):
     sent = book.json()["actions"][-1]["values"]
     assert sent == [[1.5, 2, True, 2.5]]
     assert [type(value) for value in sent[0]] == [float, int, bool, float]
+
+
+def test_buttons_leave_the_garbage_collector_as_they_found_it(demo_plan, tmp_path):
+    import gc
+
+    assert gc.isenabled()
+    run_script(demo_plan, "recalculate_rag")
+    assert gc.isenabled()
+    broken = _with_total_row(demo_plan, tmp_path / "plan.xlsx", "tblRunLog")
+    with pytest.raises(xw.XlwingsError):
+        scripts.recalculate_rag.__wrapped__(xw.Book(json=payload_from_workbook(broken)))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_script(demo_plan, "recalculate_rag")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
