@@ -40,8 +40,9 @@ from ragbook.workbook.cells import (
 )
 
 RAG_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FILLS.items()}
-_FILLS = {rating: tuple(bytes.fromhex(colour)) for rating, colour in schema.RAG_FILLS.items()}
-"""The fills as (red, green, blue), which xlwings takes fastest."""
+_FILLS = {rating: xw.utils.rgb_to_int(bytes.fromhex(colour))
+          for rating, colour in schema.RAG_FILLS.items()}
+"""The fills as xlwings' colour numbers, which it takes fastest."""
 FONT_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FONTS.items()}
 
 
@@ -218,7 +219,9 @@ def safe_text(value: object) -> object:
     a TRUE/FALSE (``=SUM``, ``1.10``, ``31/03/2019``) gets a leading apostrophe, so it stays
     exactly as written; so does text that Excel would read as an error value (``#N/A``)."""
     if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@") or (
-            value.rstrip()[-1:] in _CONVERTED_ENDS and _CONVERTED.match(value)) or (
+            ((end := value[-1:]) in _CONVERTED_ENDS
+             or (end.isspace() and value.rstrip()[-1:] in _CONVERTED_ENDS))
+            and _CONVERTED.match(value)) or (
             value.lstrip()[:1] == "#" and value.strip().upper() in ERRORS)):
         return "'" + value
     return value
