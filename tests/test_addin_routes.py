@@ -269,7 +269,7 @@ def test_text_shaped_like_a_date_that_is_not_one_stays_text(demo_plan, tmp_path)
 def test_numpy_values_are_sent_as_plain_numbers(demo_plan):
     book = xw.Book(json=payload_from_workbook(demo_plan))
     sheet = book.sheets["Run log"]
-    live_book.write_values(book, sheet, 5, 1, [[np.float64(1.5), np.int64(2), np.bool_(True),
+    live_book.write_values(sheet, 5, 1, [[np.float64(1.5), np.int64(2), np.bool_(True),
                                                  live_book._cell_value(np.float64(2.5))]])
     sent = book.json()["actions"][-1]["values"]
     assert sent == [[1.5, 2, True, 2.5]]

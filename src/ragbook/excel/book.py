@@ -122,28 +122,27 @@ def _remote(book: xw.Book) -> bool:
     return bool(book.app.engine.type == "remote")
 
 
-def read_values(book: xw.Book, cells: xw.Range) -> list[list[object]]:
+def read_values(cells: xw.Range) -> list[list[object]]:
     """A range's values as rows: blank cells as None, dates as datetimes, Excel errors as
     their text (``#N/A``).
 
     The add-in's payload is read as sent (xlwings' own conversion costs more than the
     rating); desktop Excel's values go through xlwings' conversion.
     """
-    if not _remote(book):
+    if not _remote(cells.sheet.book):
         return _rows(cells.options(ndim=2, err_to_str=True).value)
     return [[((value if value[10:11] != "T" else _sent_date(value)) if value else None)
              if type(value) is str else value for value in row]
             for row in cells.raw_value]
 
 
-def write_values(book: xw.Book, sheet: xw.Sheet, row: int, column: int,
-                 rows: list[list[object]]) -> None:
+def write_values(sheet: xw.Sheet, row: int, column: int, rows: list[list[object]]) -> None:
     """Write a block of values (each blank, text, a number, a date or TRUE/FALSE) with its
     top-left cell at ``row``, ``column``."""
     if not rows or not rows[0]:
         return
     cells = sheet.range((row, column), (row + len(rows) - 1, column + len(rows[0]) - 1))
-    if not _remote(book):
+    if not _remote(sheet.book):
         cells.value = rows
         return
     cells.raw_value = [[value if type(value) is str else _to_send(value) for value in line]
@@ -180,7 +179,7 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
             continue
         sheet, table = hit
         whole = table.range
-        values = read_values(book, whole)
+        values = read_values(whole)
         first_row, first_column = whole.row, whole.column
         totals = 1 if table.show_totals else 0
         last_row = first_row + len(values) - 1 - totals
@@ -260,7 +259,7 @@ def write_results(live: LivePlan, result: PlanResult) -> None:
             for first, last in _runs(numbers):
                 block = [[values[by_row[row]] for values in shown]
                          for row in range(first, last + 1)]
-                write_values(live.book, table.xl_sheet, first, group[0][0], block)
+                write_values(table.xl_sheet, first, group[0][0], block)
         for position, column in present:
             if column.kind == "date":
                 for first, last in _runs(numbers):
@@ -338,7 +337,7 @@ def _write_column(table: LiveTable, column: str, cells: dict[int, object]) -> No
     if position is None:
         return
     for first, last in _runs(sorted(cells)):
-        write_values(table.xl_sheet.book, table.xl_sheet, first, position,
+        write_values(table.xl_sheet, first, position,
                      [[_cell_value(cells[row])] for row in range(first, last + 1)])
 
 
@@ -390,5 +389,5 @@ def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
             if name in table.columns:
                 line[table.columns[name] - table.first_column] = _cell_value(value)
         block.append(line)
-    write_values(sheet.book, sheet, first, table.first_column, block)
+    write_values(sheet, first, table.first_column, block)
     table.last_row = last
