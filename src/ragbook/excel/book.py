@@ -13,7 +13,7 @@ results, so "a formula with no saved result" cannot happen here).
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -23,16 +23,16 @@ import pandas as pd
 import xlwings as xw
 
 from ragbook.plan import Plan, PlanResult
-from ragbook.problems import Problem, SheetRow, locate
+from ragbook.problems import Problem, SheetRow
 from ragbook.ratings import fold, is_blank
 from ragbook.roll_forward import CopyFrom, RollForward
 from ragbook.workbook import schema
 from ragbook.workbook.cells import (
     ERRORS,
+    PlacedProblems,
     TableGrid,
     map_headers,
     missing_table,
-    place_in,
     plan_from_frames,
     run_log_row,
     table_frame,
@@ -68,7 +68,7 @@ class LiveTable(TableGrid):
 
 
 @dataclass
-class LivePlan:
+class LivePlan(PlacedProblems):
     """The open workbook's plan: its tables, the plan read from them, and the problems."""
 
     book: xw.Book
@@ -77,11 +77,9 @@ class LivePlan:
     problems: list[Problem]
     settings: dict[str, object] = field(default_factory=dict)
 
-    def place(self, row: Hashable, column: str | None) -> str:
-        return place_in(self.tables.values(), row, column, self.book.name)
-
-    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
-        return locate(problems, self.place)
+    @property
+    def name(self) -> str:
+        return str(self.book.name)
 
     def history(self) -> pd.DataFrame | None:
         """The History table's rows, read as the plan's tables are (None when it has none),

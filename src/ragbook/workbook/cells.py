@@ -10,7 +10,7 @@ same problems in the same places.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from ragbook import __version__
 from ragbook.plan import Plan, PlanResult, read_settings
-from ragbook.problems import Problem, SheetRow, sheet_ref
+from ragbook.problems import Problem, SheetRow, locate, sheet_ref
 from ragbook.ratings import fold, is_blank
 from ragbook.workbook import schema
 
@@ -80,6 +80,26 @@ def place_in(grids: Iterable[TableGrid], row: Hashable, column: str | None,
                 return grid.place(row, column)
         return f"{sheet_ref(row.sheet)}!{row.number}:{row.number}"
     return otherwise
+
+
+class PlacedProblems:
+    """What the file's and the open workbook's plan holders share: problems placed at the
+    ``Sheet!Cell`` of the tables they were read from."""
+
+    tables: Mapping[str, TableGrid]
+
+    @property
+    def name(self) -> str:
+        """The workbook's name, the place of a problem with no cell."""
+        raise NotImplementedError
+
+    def place(self, row: Hashable, column: str | None) -> str:
+        """``Measures!G5`` for a frame row and schema column."""
+        return place_in(self.tables.values(), row, column, self.name)
+
+    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
+        """Give problems from the rating engine their ``Sheet!Cell``."""
+        return locate(problems, self.place)
 
 
 def map_headers(grid: TableGrid, headers: Sequence[object], problems: list[Problem]) -> None:

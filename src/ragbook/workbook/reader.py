@@ -11,7 +11,6 @@ formulas, and merged cells.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -24,14 +23,14 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ragbook.plan import Plan
-from ragbook.problems import Problem, locate, problem, sheet_ref
+from ragbook.problems import Problem, problem, sheet_ref
 from ragbook.ratings import fold
 from ragbook.workbook import schema
 from ragbook.workbook.cells import (
+    PlacedProblems,
     TableGrid,
     map_headers,
     missing_table,
-    place_in,
     plan_from_frames,
     table_frame,
 )
@@ -47,7 +46,7 @@ class FoundTable(TableGrid):
 
 
 @dataclass
-class PlanWorkbook:
+class PlanWorkbook(PlacedProblems):
     """An opened plan workbook: the openpyxl book, its tables, and the plan read from it."""
 
     path: Path
@@ -58,13 +57,9 @@ class PlanWorkbook:
     settings: dict[str, object] = field(default_factory=dict)
     """The Settings table as typed (``{"Plan year": "2018/19", ...}``)."""
 
-    def place(self, row: Hashable, column: str | None) -> str:
-        """``Measures!G5`` for a frame row and schema column."""
-        return place_in(self.tables.values(), row, column, self.path.name)
-
-    def locate(self, problems: Iterable[Problem]) -> list[Problem]:
-        """Give problems from the rating engine their ``Sheet!Cell``."""
-        return locate(problems, self.place)
+    @property
+    def name(self) -> str:
+        return self.path.name
 
     def history(self) -> pd.DataFrame | None:
         """The History table's rows, read as the plan's tables are (None when it has none),
