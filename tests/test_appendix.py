@@ -728,3 +728,33 @@ def test_golden_reference_is_deterministic(tmp_path):
     one = make_golden(tmp_path / "one.xlsx").read_bytes()
     two = make_golden(tmp_path / "two.xlsx").read_bytes()
     assert one == two
+
+
+def _with_outcomes(plan: Path, titles: list[str]) -> Path:
+    """The plan with its outcome titles replaced, and more outcomes when ``titles`` is longer."""
+    book = openpyxl.load_workbook(plan)
+    sheet = book["Outcomes"]
+    table = sheet.tables["tblOutcomes"]
+    first, last = table.ref.split(":")
+    old = int("".join(c for c in last if c.isdigit())) - 1
+    for number, title in enumerate(titles, start=1):
+        if number > old:
+            sheet.cell(number + 1, 1, str(number))
+        sheet.cell(number + 1, 2, title)
+    end = max(old, len(titles)) + 1
+    table.ref = f"{first}:{''.join(c for c in last if c.isalpha())}{end}"
+    book.save(plan)
+    return plan
+
+
+@pytest.mark.parametrize("titles", [
+    [f"Outcome number {n} with a title of a usual length for a council plan" for n in
+     range(1, 31)],
+    ["word " * 250, "Places", "Economy", "Ways of working"],
+], ids=["thirty outcomes", "a very long title"])
+def test_a_summary_too_big_for_charts_still_fits_its_pages(tmp_path, titles):
+    plan = _with_outcomes(shutil.copyfile(DEMO_PLAN, tmp_path / "plan.xlsx"), titles)
+    made = appendix_of(plan)
+    check_layout(made.appendix, Theme.from_settings(made.workbook.settings))
+    summary = next(sheet for sheet in made.appendix.sheets if sheet.name == SUMMARY)
+    assert summary.charts == []

@@ -327,21 +327,25 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
                      Cell("", "body"),
                      *[Cell(totals[("arrow", a)], "total number")
                        for a in (IMPROVING, SUSTAINED, DECLINING)], kind="total"))
-    table = Block([*title, groups, header, *rows], header=[groups, header])
-    table.keep = len(table.rows)  # the charts read these rows, so they stay on one page
-    pages.add(table)
-    placed = {id(row): number for number, row in enumerate(sheet.rows, start=1)}
-    outcome_rows = rows[:len(plan.outcomes)]
+    before = len(sheet.rows)
+    pages.add(Block([*title, groups, header, *rows], keep=len(title) + 3,
+                    header=[groups, header]))
+    placed = [number for number, row in enumerate(sheet.rows[before:], start=before + 1)
+              if row.kind == "item"]
     note = ("Change since last quarter counts the direction-of-travel arrows of actions and "
             "measures together.")
     pages.add(Block([_wide(note, "note", width, "note"), _wide("", "body", width, "spacer")]))
+    # A chart reads one block of cells: one row per outcome, none between them. A table that
+    # ran onto a second page (repeating its headers), or an outcome too long for one row,
+    # leaves the charts out rather than drawing the wrong rows.
+    if not placed or len(placed) != len(plan.outcomes) or \
+            placed[-1] - placed[0] != len(placed) - 1:
+        return sheet
+    first, last = placed[0], placed[-1]
     fills = {**schema.RAG_FILLS, NO_DATA: "A6A6A6"}
     anchor_row = len(sheet.rows) + 1
     for name, first_column, anchor in (("Actions", 2, f"A{anchor_row}"),
                                        ("Measures", 7, f"G{anchor_row}")):
-        if not outcome_rows:
-            break
-        first, last = placed[id(outcome_rows[0])], placed[id(outcome_rows[-1])]
         sheet.charts.append(Chart(
             title=f"{name} by rating, per outcome", kind="stacked bar",
             categories=(1, first, last),

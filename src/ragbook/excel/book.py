@@ -367,12 +367,19 @@ def apply_roll_forward(live: LivePlan, change: RollForward) -> None:
     _append_rows(live.tables.get(schema.HISTORY.name), change.history)
 
 
+def check_room(*tables: LiveTable | None) -> None:
+    """Stop before anything is written when a table ragbook adds rows to shows a Total Row
+    (desktop Excel applies each change at once, so the check comes first)."""
+    for table in tables:
+        if table is not None and table.totals:
+            raise xw.XlwingsError(total_row(table).message)
+
+
 def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
     """Add rows (in the table's schema column order) at the end of one of ragbook's tables."""
     if table is None or not rows:
         return
-    if table.totals:  # the script stops here, so none of its changes reach the workbook
-        raise xw.XlwingsError(total_row(table).message)
+    check_room(table)
     empty = len(table.rows) == 1 and all(is_blank(v) for v in table.rows[0])
     first = table.first_row if empty else table.last_row + 1
     last = first + len(rows) - 1

@@ -24,6 +24,7 @@ from ragbook.excel.problems_sheet import show_problems
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import roll_forward as next_quarter
+from ragbook.workbook import schema
 from ragbook.workbook.cells import cannot_rate
 
 TITLE = "ragbook"
@@ -74,6 +75,7 @@ def recalculate_rag(book: xw.Book) -> None:
         show_problems(book, problems, None)
         _cannot(book, problems)
         return
+    live_book.check_room(live.tables.get(schema.RUN_LOG.name))
     live_book.write_results(live, result)
     live_book.add_run_log(live, result, "Recalculate RAG", len(problems))
     period = result.plan.settings.period
@@ -126,6 +128,8 @@ def roll_forward(book: xw.Book) -> None:
         _cannot(book, [p for p in problems if p.severity == "error"] or problems)
         return
     change = next_quarter(result, live.history())
+    live_book.check_room(live.tables.get(schema.RUN_LOG.name),
+                         live.tables.get(schema.HISTORY.name))
     live_book.write_results(live, result)
     live_book.apply_roll_forward(live, change)
     live_book.add_run_log(live, result, "Roll forward", len(problems))
