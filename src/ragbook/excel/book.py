@@ -22,14 +22,14 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from ragbook.plan import Plan, PlanResult
+from ragbook.plan import PlanResult
 from ragbook.problems import Problem, SheetRow
 from ragbook.ratings import fold, is_blank
 from ragbook.roll_forward import CopyFrom, RollForward
 from ragbook.workbook import schema
 from ragbook.workbook.cells import (
     ERRORS,
-    PlacedProblems,
+    PlanTables,
     TableGrid,
     map_headers,
     missing_table,
@@ -68,28 +68,18 @@ class LiveTable(TableGrid):
 
 
 @dataclass
-class LivePlan(PlacedProblems):
+class LivePlan(PlanTables[LiveTable]):
     """The open workbook's plan: its tables, the plan read from them, and the problems."""
 
-    book: xw.Book
-    tables: dict[str, LiveTable]
-    plan: Plan | None
-    problems: list[Problem]
-    settings: dict[str, object] = field(default_factory=dict)
+    book: xw.Book = field(kw_only=True)
 
     @property
     def name(self) -> str:
         return str(self.book.name)
 
-    def history(self) -> pd.DataFrame | None:
-        """The History table's rows, read as the plan's tables are (None when it has none),
-        for roll-forward's "same quarter last year"."""
-        table = self.tables.get(schema.HISTORY.name)
-        if table is None:
-            return None
+    def frame(self, table: LiveTable) -> pd.DataFrame:
         numbers = range(table.first_row, table.first_row + len(table.rows))
-        frame = table_frame(table, numbers, table.rows, [])
-        return None if frame.empty else frame
+        return table_frame(table, numbers, table.rows, [])
 
 
 def _rows(values: Any) -> list[list[object]]:
@@ -194,7 +184,7 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
             numbers = range(grid.first_row, grid.first_row + len(grid.rows))
             frames[spec.name] = table_frame(grid, numbers, grid.rows, problems)
     plan, settings = plan_from_frames(frames, problems, as_of)
-    live = LivePlan(book, tables, plan, [], settings)
+    live = LivePlan(tables, plan, [], settings, book=book)
     live.problems = live.locate(problems)
     return live
 

@@ -10,9 +10,10 @@ same problems in the same places.
 from __future__ import annotations
 
 import getpass
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Generic, TypeVar
 
 import pandas as pd
 from openpyxl.utils import get_column_letter
@@ -82,15 +83,28 @@ def place_in(grids: Iterable[TableGrid], row: Hashable, column: str | None,
     return otherwise
 
 
-class PlacedProblems:
-    """What the file's and the open workbook's plan holders share: problems placed at the
-    ``Sheet!Cell`` of the tables they were read from."""
+Grid = TypeVar("Grid", bound=TableGrid)
 
-    tables: Mapping[str, TableGrid]
+
+@dataclass
+class PlanTables(Generic[Grid]):
+    """What the file's and the open workbook's plan holders share: the tables found, the
+    plan read from them, its problems (placed at their ``Sheet!Cell``) and the settings."""
+
+    tables: dict[str, Grid]
+    plan: Plan | None
+    problems: list[Problem]
+    settings: dict[str, object] = field(default_factory=dict)
+    """The Settings table as typed (``{"Plan year": "2018/19", ...}``)."""
 
     @property
     def name(self) -> str:
         """The workbook's name, the place of a problem with no cell."""
+        raise NotImplementedError
+
+    def frame(self, table: Grid) -> pd.DataFrame:
+        """A table's rows, read by :func:`table_frame` as the route sees them (the
+        problems found are left out)."""
         raise NotImplementedError
 
     def place(self, row: Hashable, column: str | None) -> str:
@@ -100,6 +114,15 @@ class PlacedProblems:
     def locate(self, problems: Iterable[Problem]) -> list[Problem]:
         """Give problems from the rating engine their ``Sheet!Cell``."""
         return locate(problems, self.place)
+
+    def history(self) -> pd.DataFrame | None:
+        """The History table's rows (None when it has none), for roll-forward's "same
+        quarter last year"."""
+        table = self.tables.get(schema.HISTORY.name)
+        if table is None:
+            return None
+        frame = self.frame(table)
+        return None if frame.empty else frame
 
 
 def map_headers(grid: TableGrid, headers: Sequence[object], problems: list[Problem]) -> None:

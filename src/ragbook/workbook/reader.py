@@ -22,12 +22,11 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ragbook.plan import Plan
 from ragbook.problems import Problem, problem, sheet_ref
 from ragbook.ratings import fold
 from ragbook.workbook import schema
 from ragbook.workbook.cells import (
-    PlacedProblems,
+    PlanTables,
     TableGrid,
     map_headers,
     missing_table,
@@ -46,29 +45,18 @@ class FoundTable(TableGrid):
 
 
 @dataclass
-class PlanWorkbook(PlacedProblems):
-    """An opened plan workbook: the openpyxl book, its tables, and the plan read from it."""
+class PlanWorkbook(PlanTables[FoundTable]):
+    """An opened plan workbook: the openpyxl book, its tables, and the plan read from them."""
 
-    path: Path
-    book: Workbook
-    tables: dict[str, FoundTable]
-    plan: Plan | None
-    problems: list[Problem]
-    settings: dict[str, object] = field(default_factory=dict)
-    """The Settings table as typed (``{"Plan year": "2018/19", ...}``)."""
+    path: Path = field(kw_only=True)
+    book: Workbook = field(kw_only=True)
 
     @property
     def name(self) -> str:
         return self.path.name
 
-    def history(self) -> pd.DataFrame | None:
-        """The History table's rows, read as the plan's tables are (None when it has none),
-        for roll-forward's "same quarter last year"."""
-        found = self.tables.get(schema.HISTORY.name)
-        if found is None:
-            return None
-        frame = _FileCells(self.path, []).frame(found)
-        return None if frame.empty else frame
+    def frame(self, table: FoundTable) -> pd.DataFrame:
+        return _FileCells(self.path, []).frame(table)
 
 
 def find_tables(book: Workbook) -> dict[str, tuple[Worksheet, ExcelTable]]:
@@ -112,7 +100,7 @@ def read_plan(book: Workbook, path: Path, *, as_of: date | None = None) -> PlanW
     frames = {spec.name: cells.frame(tables[spec.name])
               for spec in schema.PLAN_TABLES if spec.name in tables}
     plan, values = plan_from_frames(frames, problems, as_of)
-    workbook = PlanWorkbook(path, book, tables, plan, [], values)
+    workbook = PlanWorkbook(tables, plan, [], values, path=path, book=book)
     workbook.problems = workbook.locate(problems)
     return workbook
 
