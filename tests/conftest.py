@@ -15,12 +15,13 @@ DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"
 BLANK_PLAN = ROOT / "workbook_templates" / "delivery_plan.xlsx"
 
 
-def run_ragbook(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_ragbook(*args: object, cwd: Path | None = None, env: dict[str, str] | None = None,
+                timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``python -m ragbook ARGS`` as a user would, capturing what it prints."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**(os.environ if env is None else env), "PYTHONIOENCODING": "utf-8"}
     env.pop("RAGBOOK_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "ragbook", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=timeout)
 
 
 @pytest.fixture

@@ -13,25 +13,20 @@ import io
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
-from importlib.metadata import version
-from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 from PIL import Image
 
 from conftest import DEMO_PLAN, ROOT, run_ragbook
 from excel_payload import payload_from_workbook
+from serving import Server, function_call, serve
 
 ADDIN = ROOT / "addin"
 SCRIPTS = {"recalculate_rag", "check_milestones", "build_appendix", "roll_forward"}
@@ -45,86 +40,20 @@ TOO_LARGE = ("The workbook sent is larger than this server accepts (10 MB); ask 
              "RAGBOOK_MAX_REQUEST_MB, or run ragbook recalc on the file")
 
 
-@dataclass
-class Server:
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def get(self, path: str, **kwargs) -> httpx.Response:
-        return httpx.get(self.url + path, timeout=60, **kwargs)
-
-    def post(self, path: str, **kwargs) -> httpx.Response:
-        return httpx.post(self.url + path, timeout=120, **kwargs)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _serve(folder: Path, **settings: str) -> Iterator[Server]:
-    """Run ``ragbook serve`` with only these XLWINGS_/RAGBOOK_ settings (none
-    inherited from the machine, and no .env), until the fixture ends."""
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("XLWINGS_", "RAGBOOK_")) and key != "DOTENV_PATH"}
-    empty_env_file = folder / "empty.env"
-    empty_env_file.write_text("", encoding="utf-8")
-    env.update(PYTHONIOENCODING="utf-8", DOTENV_PATH=str(empty_env_file), **settings)
-    port = _free_port()
-    log = folder / "server.log"
-    with log.open("wb") as out:
-        # From another folder, to show the add-in project is found from the code.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ragbook", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=folder, env=env, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"ragbook serve stopped ({process.returncode}):\n{log.read_text()}")
-            try:
-                if server.get("/").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"ragbook serve did not answer within 90 s:\n{log.read_text()}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[Server]:
-    yield from _serve(tmp_path_factory.mktemp("serve"))
+    yield from serve(tmp_path_factory.mktemp("serve"))
 
 
 @pytest.fixture(scope="module")
 def token_server(tmp_path_factory) -> Iterator[Server]:
-    yield from _serve(tmp_path_factory.mktemp("serve-tokens"),
+    yield from serve(tmp_path_factory.mktemp("serve-tokens"),
                       XLWINGS_AUTH_PROVIDERS='["custom"]', RAGBOOK_TOKENS="secret1")
 
 
 @pytest.fixture(scope="module")
 def demo_payload() -> bytes:
     return json.dumps(payload_from_workbook(DEMO_PLAN)).encode("utf-8")
-
-
-def _function_call(func_name: str, *args: object) -> dict[str, object]:
-    """A custom-function request as custom-functions-code.js sends it."""
-    return {"client": "Office.js", "func_name": func_name,
-            "args": [[[arg]] for arg in args], "caller_address": "[plan.xlsx]Measures!K2",
-            "session_id": "test", "culture_info_name": "en-GB", "date_format": "dd/MM/yyyy",
-            "version": version("xlwings"), "runtime": "1.4"}
 
 
 def _manifest(server: Server) -> ET.Element:
@@ -339,7 +268,7 @@ def test_a_streamed_workbook_within_the_limit_gets_through(server, demo_payload)
 
 def test_the_rag_function(server):
     answer = server.post("/xlwings/custom-functions-call",
-                         json=_function_call("rag", 72, 90, "Higher is better"))
+                         json=function_call("rag", 72, 90, "Higher is better"))
     assert answer.status_code == 200, answer.text
     assert answer.json()["result"] == [["R"]]
 
@@ -389,7 +318,7 @@ def test_access_tokens_are_checked(token_server, demo_payload):
 
 
 def test_access_tokens_also_guard_the_functions(token_server):
-    body = _function_call("rag", 72, 90, "Higher is better")
+    body = function_call("rag", 72, 90, "Higher is better")
     assert token_server.post("/xlwings/custom-functions-call", json=body,
                              headers={"Authorization": "test-token"}).status_code == 401
     answer = token_server.post("/xlwings/custom-functions-call", json=body,

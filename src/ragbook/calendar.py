@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar as _calendar
 import re
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from functools import cached_property
 
 QUARTER_MONTHS = {1: (4, 6), 2: (7, 9), 3: (10, 12), 4: (1, 3)}
@@ -24,6 +24,37 @@ _QUARTER = re.compile(r"^\s*(?:Q|Quarter\s*)([1-4])\s*$", re.IGNORECASE)
 def month_end(year: int, month: int) -> date:
     """The last day of a calendar month."""
     return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+EXCEL_EPOCH = date(1899, 12, 30)
+"""Day 0 of Excel's date serials (1900 date system): 43281 is 30 June 2018."""
+LAST_EXCEL_SERIAL = 2_958_465
+"""31 December 9999, the last date Excel holds."""
+DATE_FORMS = ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%Y-%m-%dT%H:%M:%S", "%d %B %Y", "%d %b %Y")
+"""How a date typed as text is read: 30/06/2018, 2018-06-30, 30/06/18, 30 June 2018."""
+
+
+def excel_date(serial: float) -> date | None:
+    """The date of an Excel date serial (None outside Excel's dates, 1 to 2,958,465)."""
+    if not 1 <= serial <= LAST_EXCEL_SERIAL:
+        return None
+    return EXCEL_EPOCH + timedelta(days=int(serial))
+
+
+def read_date(value: object) -> date | None:
+    """A date cell, or a date typed as text (see :data:`DATE_FORMS`); None for anything else."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        text = " ".join(value.split())
+        for form in DATE_FORMS:
+            try:
+                return datetime.strptime(text, form).date()
+            except ValueError:
+                continue
+    return None
 
 
 def ordinal_day(day: int) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from ragbook import __version__
 from ragbook.problems import Problem
 from ragbook.workbook.files import PlanFileError
 from ragbook.workbook.operations import BadRequest
+from ragbook.workbook.time_limit import DEFAULT_SECONDS
 
 OK, PROBLEMS, USAGE = 0, 1, 2
 
@@ -104,11 +104,11 @@ def cmd_recalc(args: argparse.Namespace) -> int:
 
     Example: ragbook recalc plan.xlsx --as-of 2018-06-30
     """
-    from ragbook.workbook.operations import losses_message, recalculate
+    from ragbook.workbook.operations import recalculate, saved_elsewhere_message
 
     plan = _existing(args.plan)
     done = recalculate(plan, out=Path(args.out) if args.out else None, as_of=_as_of(args.as_of),
-                       backup=not args.no_backup)
+                       backup=not args.no_backup, seconds=args.time_limit)
     if done.result is None:
         print(f"{plan.name} could not be rated; nothing was written.")
         _print_problems(done.problems)
@@ -116,8 +116,8 @@ def cmd_recalc(args: argparse.Namespace) -> int:
     print(f"Rated {plan.name} for {done.result.plan.settings.period.label} "
           f"(as of {done.result.plan.settings.period.as_of:%d/%m/%Y}): "
           f"{_counts_line(done.result.counts())}")
-    if done.losses and args.out is None:
-        print(losses_message(done))
+    if (done.losses or done.changed_on_disk) and args.out is None:
+        print(saved_elsewhere_message(done))
     else:
         print(f"Wrote the results to {done.written_to}"
               + (f" (previous version kept as {done.backup.name})" if done.backup else ""))
@@ -135,7 +135,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     plan = _existing(args.plan)
     try:
-        checked = check(plan, as_of=_as_of(args.as_of))
+        checked = check(plan, as_of=_as_of(args.as_of), seconds=args.time_limit)
     except PlanFileError as error:
         if not args.json:
             raise
@@ -187,10 +187,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     Example: ragbook export plan.xlsx --format csv --out ratings.csv
     """
-    from ragbook.export import ITEM_COLUMNS, summary
+    from ragbook.export import ITEM_COLUMNS, summary, write_csv
     from ragbook.workbook.operations import export_rows
 
-    checked, rows = export_rows(_existing(args.plan), as_of=_as_of(args.as_of))
+    checked, rows = export_rows(_existing(args.plan), as_of=_as_of(args.as_of),
+                                seconds=args.time_limit)
     if checked.result is None:
         _print_problems(checked.problems)
         return PROBLEMS
@@ -198,9 +199,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         out = (stack.enter_context(open(args.out, "w", newline="", encoding="utf-8"))
                if args.out else sys.stdout)
         if args.format == "csv":
-            writer = csv.DictWriter(out, fieldnames=list(ITEM_COLUMNS))
-            writer.writeheader()
-            writer.writerows(rows)
+            write_csv(out, ITEM_COLUMNS, ([row[name] for name in ITEM_COLUMNS] for row in rows))
         else:
             json.dump({**summary(checked.result), "items": rows,
                        "problems": [p.as_dict() for p in checked.problems]},
@@ -224,21 +223,22 @@ def cmd_appendix(args: argparse.Namespace) -> int:
     Example: ragbook appendix plan.xlsx --out "Appendix Q1.xlsx" --pdf
     """
     from ragbook.pdf import PdfError, to_pdf
-    from ragbook.workbook.operations import losses_message, make_appendix
+    from ragbook.workbook.operations import make_appendix, saved_elsewhere_message
 
     plan = _existing(args.plan)
     if args.into_plan and args.out:
         raise UsageError("--into-plan writes into the plan itself: leave out --out")
     made = make_appendix(plan, out=Path(args.out) if args.out else None,
-                         into_plan=args.into_plan, as_of=_as_of(args.as_of))
+                         into_plan=args.into_plan, as_of=_as_of(args.as_of),
+                         seconds=args.time_limit)
     if made.appendix is None or made.written_to is None:
         print(f"{plan.name} could not be rated, so no appendix was made.")
         _print_problems(made.problems)
         return PROBLEMS
     pages = made.appendix.pages
     sheets = ", ".join(sheet.name for sheet in made.appendix.sheets)
-    if made.losses:
-        print(losses_message(made))
+    if made.losses or made.changed_on_disk:
+        print(saved_elsewhere_message(made))
     print(f"Wrote the appendix ({sheets}; about {pages} pages) to {made.written_to}")
     if args.pdf:
         try:
@@ -266,7 +266,7 @@ def cmd_roll_forward(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:
         raise UsageError(f"{out} already exists (use --force to replace it)")
-    done = roll_forward_file(plan, out, as_of=_as_of(args.as_of))
+    done = roll_forward_file(plan, out, as_of=_as_of(args.as_of), seconds=args.time_limit)
     if done.written_to is None:
         print(f"{plan.name} was not rolled forward: fix these first.")
         _print_problems(done.errors or done.problems)
@@ -283,7 +283,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     Example: ragbook batch plans/ --out rated/
     """
-    from ragbook.workbook.operations import batch_one, plan_files
+    from ragbook.export import write_csv
+    from ragbook.workbook.batch import run_batch
+    from ragbook.workbook.operations import plan_files
 
     folder = Path(args.folder)
     if not folder.is_dir():
@@ -296,12 +298,9 @@ def cmd_batch(args: argparse.Namespace) -> int:
     if not files:
         print(f"No .xlsx or .xlsm workbooks in {folder}")
         return OK
-    as_of = _as_of(args.as_of)
-    lines = []
     width = max(len(p.name) for p in files)
-    for number, path in enumerate(files, start=1):
-        _progress(number, len(files), path.name)
-        lines.append(batch_one(path, out_dir, as_of))
+    lines = run_batch(files, out_dir, as_of=_as_of(args.as_of), seconds=args.time_limit,
+                      progress=_progress)
     print(file=sys.stderr)
     header = ["File", "Status", "R", "A", "G", "No data", "n/a", "Problems", "Output", "Note"]
     table = [[line.file.name, line.status,
@@ -309,7 +308,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
               str(line.problems), str(line.output or ""), line.message] for line in lines]
     summary_path = out_dir / "batch-summary.csv"
     with summary_path.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([header, *table])
+        write_csv(handle, header, table)
     print(f"{'File':<{width}}  Status    R    A    G  No data  n/a  Problems")
     for row in table:
         print(f"{row[0]:<{width}}  {row[1]:<8} {row[2]:>4} {row[3]:>4} {row[4]:>4} "
@@ -321,7 +320,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     return PROBLEMS if failed else OK
 
 
-def _progress(number: int, total: int, name: str) -> None:
+def _progress(number: int, total: int, path: Path) -> None:
+    name = path.name
     width = 30
     done = width * number // total
     bar = "#" * done + "-" * (width - done)
@@ -346,9 +346,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     save(build_plan(load_demo_plan()), plan)
     print(f"Wrote the demo plan (as in workbook_templates/) to {plan}\n")
     print(f"$ ragbook recalc {_quoted(plan)}")
-    cmd_recalc(argparse.Namespace(plan=str(plan), out=None, as_of=None, no_backup=False))
+    cmd_recalc(argparse.Namespace(plan=str(plan), out=None, as_of=None, no_backup=False,
+                                  time_limit=DEFAULT_SECONDS))
     print(f"\n$ ragbook check {_quoted(plan)}")
-    cmd_check(argparse.Namespace(plan=str(plan), as_of=None, json=False))
+    cmd_check(argparse.Namespace(plan=str(plan), as_of=None, json=False,
+                                 time_limit=DEFAULT_SECONDS))
     from ragbook.pdf import find_soffice
     from ragbook.workbook.files import backup_path
     from ragbook.workbook.operations import appendix_file_for
@@ -356,7 +358,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     pdf = find_soffice() is not None
     print(f"\n$ ragbook appendix {_quoted(plan)}" + (" --pdf" if pdf else ""))
     cmd_appendix(argparse.Namespace(plan=str(plan), out=None, into_plan=False, pdf=pdf,
-                                    as_of=None))
+                                    as_of=None, time_limit=DEFAULT_SECONDS))
     appendix = appendix_file_for(plan)
     print("\nFiles:")
     print(f"  {plan}  the demo plan, rated")
@@ -414,10 +416,23 @@ def _new(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="replace the file if it exists")
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds such as 300, not {text!r}")
+    return seconds
+
+
 def _as_of_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--as-of", metavar="YYYY-MM-DD",
                    help="rate as of this date (default: the Settings as-of date, or the "
                         "quarter end)")
+    p.add_argument("--time-limit", metavar="SECONDS", type=_seconds, default=DEFAULT_SECONDS,
+                   help=f"stop reading and rating a file after this long (default "
+                        f"{DEFAULT_SECONDS:g}; in batch, each file's own limit)")
 
 
 @_command("recalc", cmd_recalc)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from ragbook.plan import PlanResult
 from ragbook.ratings import is_blank
@@ -61,3 +63,23 @@ def summary(result: PlanResult) -> dict[str, Any]:
         "measures": len(result.measures.table),
         "ratings": result.counts(),
     }
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection)."""
+
+
+def spreadsheet_safe(value: object) -> object:
+    """Text that a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``+cmd|...``,
+    ``@SUM(1)``) with a ``'`` in front, so that Excel and LibreOffice show it as text;
+    numbers, and all other text, as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_csv(out: IO[str], header: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
+    """CSV for opening in a spreadsheet: no text cell can become a formula."""
+    writer = csv.writer(out)
+    writer.writerow([spreadsheet_safe(name) for name in header])
+    writer.writerows([spreadsheet_safe(value) for value in row] for row in rows)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from typing import NamedTuple
 
@@ -20,7 +20,7 @@ import pandas as pd
 
 from ragbook.action_table import rate_actions
 from ragbook.actions import CHECKS
-from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter
+from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter, read_date
 from ragbook.commentary import AREAS_FOR_IMPROVEMENT, SECTION, ExceptionItem, find_exceptions
 from ragbook.measure_table import rate_measures
 from ragbook.numbers import NotANumber, read_number, show_threshold
@@ -65,7 +65,7 @@ def read_settings(values: dict[str, object], where: dict[str, object] | None = N
         quarter = parse_quarter(folded.get("reporting quarter", ""))
     except ValueError:
         flag("Reporting quarter", "bad-quarter", "a quarter: Q1, Q2, Q3 or Q4")
-    day = as_of or _read_date(folded.get("as-of date"))
+    day = as_of or read_date(folded.get("as-of date"))
     if day is None and not is_blank(folded.get("as-of date")) and as_of is None:
         flag("As-of date", "bad-date", "a date such as 30/06/2018, or blank for the quarter end")
     thresholds = []
@@ -103,20 +103,6 @@ def _text(value: object) -> str:
     if isinstance(value, str):
         return value.strip()
     return "" if is_blank(value) else str(value).strip()
-
-
-def _read_date(value: object) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and value.strip():
-        for form in ("%d/%m/%Y", "%Y-%m-%d", "%d/%m/%y", "%Y-%m-%dT%H:%M:%S"):
-            try:
-                return datetime.strptime(value.strip(), form).date()
-            except ValueError:
-                continue
-    return None
 
 
 @dataclass

@@ -126,15 +126,16 @@ def read_values(cells: xw.Range) -> list[list[object]]:
 
 def write_values(sheet: xw.Sheet, row: int, column: int, rows: list[list[object]]) -> None:
     """Write a block of values (each blank, text, a number, a date or TRUE/FALSE) with its
-    top-left cell at ``row``, ``column``."""
+    top-left cell at ``row``, ``column``. Every value ragbook writes into the open workbook
+    comes through here, so text goes through :func:`safe_text`: it never becomes a formula."""
     if not rows or not rows[0]:
         return
     cells = sheet.range((row, column), (row + len(rows) - 1, column + len(rows[0]) - 1))
     if not _remote(sheet.book):
-        cells.value = rows
+        cells.value = [[safe_text(value) for value in line] for line in rows]
         return
-    cells.raw_value = [[value if type(value) is str else _to_send(value) for value in line]
-                       for line in rows]
+    cells.raw_value = [[safe_text(value) if type(value) is str else _to_send(value)
+                        for value in line] for line in rows]
 
 
 def _to_send(value: object) -> object:
@@ -152,6 +153,37 @@ def _to_send(value: object) -> object:
     return value
 
 
+def _data_extent(sheet: xw.Sheet) -> tuple[int, int]:
+    """How many rows and columns of the sheet hold anything (from A1)."""
+    if _remote(sheet.book):
+        values = sheet.api["values"]  # the used range from A1, as the add-in sends it
+        return len(values), len(values[0]) if values else 0
+    last = sheet.used_range.last_cell
+    return last.row, last.column
+
+
+def _read_table(spec: schema.Table, sheet: xw.Sheet, table: Any,
+                problems: list[Problem]) -> LiveTable:
+    """A table's header and data rows, read only as far as the sheet holds anything (a table
+    formatted over whole columns reaches row 1,048,576)."""
+    whole = table.range
+    top, left = whole.row, whole.column
+    height, width = whole.shape
+    totals = bool(table.show_totals)
+    end_row, end_column = top + height - 1 - totals, left + width - 1
+    rows, columns = _data_extent(sheet)
+    bottom, right = min(end_row, rows), min(end_column, columns)
+    if top <= rows and left <= columns:
+        values = read_values(sheet.range((top, left), (max(top, bottom), right)))
+    else:  # the whole table lies beyond the sheet's data: its header is blank
+        values = [[None]]
+    grid = LiveTable(spec, sheet.name, top, left, left + len(values[0]) - 1, top + 1,
+                     top + len(values) - 1, end_row=end_row, end_column=end_column,
+                     xl_sheet=sheet, xl_table=table, rows=values[1:], totals=totals)
+    map_headers(grid, values[0], problems)
+    return grid
+
+
 def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
     """Read the plan's tables from the open workbook."""
     problems: list[Problem] = []
@@ -166,17 +198,7 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
                                 .at(book.name))
             continue
         sheet, table = hit
-        whole = table.range
-        values = read_values(whole)
-        first_row, first_column = whole.row, whole.column
-        totals = 1 if table.show_totals else 0
-        last_row = first_row + len(values) - 1 - totals
-        grid = LiveTable(spec, sheet.name, first_row, first_column,
-                         first_column + len(values[0]) - 1, first_row + 1, last_row,
-                         xl_sheet=sheet, xl_table=table, rows=values[1:len(values) - totals],
-                         totals=bool(totals))
-        map_headers(grid, values[0], problems)
-        tables[spec.name] = grid
+        tables[spec.name] = _read_table(spec, sheet, table, problems)
     frames = {}
     for spec in schema.PLAN_TABLES:
         if spec.name in tables:
@@ -214,11 +236,16 @@ def safe_text(value: object) -> object:
     return value
 
 
-def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
-    """Consecutive row numbers as (first, last) runs."""
+SET_COLORS_LIMIT = 10_000
+"""The most cells xlwings colours in one call."""
+
+
+def _runs(rows: Sequence[int], longest: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive row numbers as (first, last) runs, each at most ``longest`` rows."""
     runs: list[tuple[int, int]] = []
     for row in rows:
-        if runs and row == runs[-1][1] + 1:
+        if runs and row == runs[-1][1] + 1 and (
+                longest is None or row - runs[-1][0] < longest):
             runs[-1] = (runs[-1][0], row)
         else:
             runs.append((row, row))
@@ -274,7 +301,7 @@ _AS_IS = (float, int, bool, date, datetime)
 def _cell_value(value: object) -> object:
     """A rating table's value as its cell should hold it (blanks as empty text)."""
     if isinstance(value, str):
-        return safe_text(value) if value.strip() else ""
+        return value if value.strip() else ""
     kind = type(value)
     if kind is float:
         return "" if value != value else value  # NaN is not equal to itself
@@ -288,7 +315,7 @@ def _cell_value(value: object) -> object:
         return _cell_value(value.item())
     if isinstance(value, _AS_IS):
         return value
-    return safe_text(str(value))
+    return str(value)
 
 
 def _paint(table: LiveTable, column: int, rows: list[int], ratings: list[object]) -> None:
@@ -296,7 +323,7 @@ def _paint(table: LiveTable, column: int, rows: list[int], ratings: list[object]
     and white letters on red."""
     texts = {row: "" if is_blank(r) else str(r) for row, r in zip(rows, ratings, strict=True)}
     sheet = table.xl_sheet
-    for first, last in _runs(rows):
+    for first, last in _runs(rows, SET_COLORS_LIMIT):
         cells = sheet.range((first, column), (last, column))
         cells.set_colors([[_FILLS.get(texts[row])] for row in range(first, last + 1)])
         cells.font.color = "#000000"
@@ -370,12 +397,14 @@ def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
     if table is None or not rows:
         return
     check_room(table)
-    empty = len(table.rows) == 1 and all(is_blank(v) for v in table.rows[0])
-    first = table.first_row if empty else table.last_row + 1
+    first = table.next_row(lambda number: any(
+        not is_blank(value) for value in table.rows[number - table.first_row]))
     last = first + len(rows) - 1
     sheet = table.xl_sheet
-    table.xl_table.resize(sheet.range((table.header_row, table.first_column),
-                                      (last, table.last_column)))
+    if last > table.end_row:
+        table.xl_table.resize(sheet.range((table.header_row, table.first_column),
+                                          (last, table.end_column)))
+        table.end_row = last
     width = table.last_column - table.first_column + 1
     block = []
     for values in rows:
@@ -385,4 +414,5 @@ def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
                 line[table.columns[name] - table.first_column] = _cell_value(value)
         block.append(line)
     write_values(sheet, first, table.first_column, block)
-    table.last_row = last
+    table.rows[first - table.first_row:] = block
+    table.last_row = table.first_row + len(table.rows) - 1

@@ -9,25 +9,53 @@ never a spreadsheet error.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from xlwings.server import arg, func
 
 from ragbook.actions import rate_action
-from ragbook.calendar import ReportingPeriod
+from ragbook.calendar import ReportingPeriod, excel_date, read_date
 from ragbook.direction import measure_direction
 from ragbook.measures import rate_measure
 from ragbook.milestones import read_milestone
-from ragbook.numbers import NotANumber, read_number
+from ragbook.numbers import NotANumber, is_not_due, read_number
 from ragbook.ratings import is_blank
 
 
-def _number(value: object) -> float | None:
+class NotUnderstood(ValueError):
+    """An argument the function cannot read; the message is what the cell shows."""
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return f'"{text if len(text) <= 40 else text[:37] + "..."}"'
+
+
+def _given_number(value: object, name: str, expected: str) -> float | None:
+    """A number argument (None when blank or n/a), or NotUnderstood naming it."""
+    if is_not_due(value):
+        return None
     try:
         return read_number(value)
     except NotANumber:
-        return None
+        raise NotUnderstood(f"Not understood: {name} {_shown(value)}; expected {expected}"
+                            ) from None
+
+
+def _day(value: object) -> date:
+    """The as-of date as Excel sends it: a date serial (43281 is 30/06/2018), a date, or text
+    such as 30/06/2018; blank is today."""
+    if is_blank(value):
+        return date.today()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        day = excel_date(value)
+    else:
+        day = read_date(value)
+    if day is None:
+        raise NotUnderstood(f"Not understood: as_of {_shown(value)}; expected a date such as "
+                            "30/06/2018 (a date cell, or blank for today)")
+    return day
 
 
 def _fraction(value: object) -> object:
@@ -60,9 +88,14 @@ def direction(current: Any, previous: Any, polarity: Any,
 
     The band is in the measure's own unit: a move no bigger than it is sustained.
     """
-    return measure_direction(_number(current), _number(previous),
-                             str(polarity or "Higher is better"), band=_number(band) or 0.0,
-                             tolerance="Absolute").arrow
+    try:
+        now = _given_number(current, "current", "a number, or blank for no data")
+        before = _given_number(previous, "previous", "a number, or blank for no data")
+        move = _given_number(band, "band", "a number in the measure's unit, or blank for 0")
+    except NotUnderstood as error:
+        return str(error)
+    return measure_direction(now, before, str(polarity or "Higher is better"),
+                             band=move or 0.0, tolerance="Absolute").arrow
 
 
 @func
@@ -78,10 +111,12 @@ def milestone_due(text: Any) -> Any:
 @func
 @arg("text", doc="The milestone as written")
 @arg("status", doc="Not started, On track, At risk, Off track or Complete")
-@arg("as_of", doc="The as-of date (blank: today)")
+@arg("as_of", doc="The as-of date, e.g. 30/06/2018 (blank: today)")
 def milestone_check(text: Any, status: Any, as_of: Any = None) -> str:
     """What the milestone report says: overdue, due this quarter, due next quarter..."""
-    day = as_of.date() if isinstance(as_of, datetime) else as_of if isinstance(as_of, date) \
-        else date.today()
+    try:
+        day = _day(as_of)
+    except NotUnderstood as error:
+        return str(error)
     rating = rate_action(status, text, ReportingPeriod.containing(day))
     return rating.check_text or "No milestone due or overdue"

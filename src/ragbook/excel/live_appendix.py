@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from ragbook.appendix import metrics
 from ragbook.appendix.layout import Appendix, Sheet
 from ragbook.appendix.theme import Style, Theme
-from ragbook.excel.book import safe_text
+from ragbook.excel.book import safe_text, write_values
 
 Box = tuple[int, int, int, int]
 """First row, first column, last row, last column (1-based)."""
@@ -52,17 +52,18 @@ def _render_sheet(target: xw.Sheet, sheet: Sheet, theme: Theme) -> None:
         column = 1
         for cell in row.cells:
             if cell.value is not None and column <= width:
-                line[column - 1] = safe_text(cell.value)
+                line[column - 1] = cell.value
             box = (number, column, number, column + cell.span - 1)
             boxes[cell.style].append(box)
             if cell.span > 1:
                 merges.append(box)
             if cell.link:
-                links.append((number, column, cell.link, str(cell.value or cell.link)))
+                links.append((number, column, cell.link,
+                              str(safe_text(str(cell.value or cell.link)))))
             column += cell.span
         grid.append(line)
     if grid:
-        target.range("A1").value = grid
+        write_values(target, 1, 1, grid)
     for index, columns in enumerate(sheet.columns, start=1):
         letter = get_column_letter(index)
         target.range(f"{letter}:{letter}").column_width = metrics.column_width_points(columns)

@@ -13,6 +13,7 @@ import re
 
 import xlwings as xw
 
+from ragbook.excel.book import safe_text, write_values
 from ragbook.plan import PlanResult
 from ragbook.problems import Problem
 
@@ -66,7 +67,7 @@ def show_problems(book: xw.Book, problems: list[Problem], result: PlanResult | N
         rows += [["Red, amber or declining", e.ref, e.reason,
                   e.supporting_outcome or f"outcome {e.outcome} indicators", ""]
                  for e in result.uncommented]
-    sheet.range("A1").value = rows
+    write_values(sheet, 1, 1, rows)
     sheet.range("A1:E1").font.bold = True
     for column, width in zip("ABCDE", (110, 120, 180, 360, 60), strict=True):
         sheet.range(f"{column}:{column}").column_width = width
@@ -74,7 +75,7 @@ def show_problems(book: xw.Book, problems: list[Problem], result: PlanResult | N
         cell = single_cell(problem.place)
         if cell and cell[0] in names:
             sheet.range((number, 1)).add_hyperlink(
-                f"#{problem.place}", text_to_display=problem.place,
+                f"#{problem.place}", text_to_display=str(safe_text(problem.place)),
                 screen_tip="Go to the cell")
             book.sheets[cell[0]].range(cell[1]).color = HIGHLIGHT
     sheet.activate()

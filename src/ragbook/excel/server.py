@@ -14,44 +14,45 @@ xlwings Server reads its settings once, when it is first imported, so
 
 ``uvicorn --factory ragbook.excel.server:create_app`` serves the same app.
 
-:func:`create_app` wraps xlwings Server's app in :class:`RequestGuard`, which
-adds two things xlwings Server lacks: a request size limit (HTTP 413 with a
-message an officer can act on; ``RAGBOOK_MAX_REQUEST_MB``, default 10) and a 404
-naming the available scripts when a button asks for a script that does not exist
-(xlwings Server answers a bare 500).
+:func:`create_app` puts :class:`~ragbook.excel.guard.RequestGuard` in front of xlwings
+Server: only its pages and the files in the served folders can be read; every other request
+is signed in before its body is read, kept to a size limit (``RAGBOOK_MAX_REQUEST_MB``,
+default 10) and checked to be what the add-in sends. It refuses to start when a settings
+file or key could be reached through the static route, or when xlwings Server would serve
+routes ragbook does not use (its Wasm and socket.io routes).
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
-import json
+import inspect
+import ipaddress
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from pathlib import Path
-from typing import Any
 
 import ragbook
 from ragbook import excel
+from ragbook.excel.guard import (
+    MAX_REQUEST_ENV,
+    MEGABYTE,
+    ASGIApp,
+    RequestGuard,
+    Routes,
+    Scope,
+    SignIn,
+    SignInRefused,
+)
+from ragbook.excel.static_paths import reachable_secrets
 
 logger = logging.getLogger(__name__)
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-
 TOKENS_ENV = "RAGBOOK_TOKENS"
-MAX_REQUEST_ENV = "RAGBOOK_MAX_REQUEST_MB"
+ANONYMOUS_ENV = "RAGBOOK_ALLOW_ANONYMOUS"
 DEFAULT_MAX_REQUEST_MB = 10.0
-MEGABYTE = 1024 * 1024
-SCRIPTS_CALL_PATH = "/xlwings/custom-scripts-call/"
-# After refusing a request, read (and discard) at most this much more of its body
-# so the client sees the answer instead of a reset connection; then hang up.
-DRAIN_LIMIT = 64 * MEGABYTE
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
 
 _configured: Path | None = None
 
@@ -128,6 +129,8 @@ def configure(project: Path | None = None, *, auth_token_env: str = TOKENS_ENV) 
     os.environ["XLWINGS_ON_SERVER"] = "true"
     os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
     os.environ.setdefault("XLWINGS_ENABLE_HOTRELOAD", "false")
+    # ragbook's functions do not stream, so the add-in needs no socket.io connection.
+    os.environ.setdefault("XLWINGS_ENABLE_SOCKETIO", "false")
     if auth_token_env != TOKENS_ENV and auth_token_env in os.environ:
         os.environ[TOKENS_ENV] = os.environ[auth_token_env]
     _configured = folder
@@ -147,118 +150,6 @@ def max_request_bytes() -> int:
         raise AddinError(f"{MAX_REQUEST_ENV} must be a number of megabytes such as 10, "
                          f"not {text!r}")
     return int(megabytes * MEGABYTE)
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / MEGABYTE:g} MB"
-
-
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    for key, value in scope.get("headers", ()):
-        if key.lower() == name:
-            return bytes(value)
-    return None
-
-
-class RequestGuard:
-    """Pure ASGI middleware in front of xlwings Server.
-
-    - A body larger than ``max_bytes`` (declared in Content-Length, or counted as it
-      streams in) gets HTTP 413 with a JSON ``detail`` for the officer.
-    - ``POST {app_path}/xlwings/custom-scripts-call/NAME`` for a NAME that is not
-      one of ``scripts`` gets HTTP 404 listing the scripts there are.
-
-    Bodies within the limit are read in full and handed on (xlwings Server reads
-    the whole body into memory anyway). Other traffic passes through untouched.
-    """
-
-    def __init__(self, app: ASGIApp, *, scripts: Iterable[str], max_bytes: int,
-                 app_path: str = "", cors_origins: Iterable[str] = ()) -> None:
-        self.app = app
-        self.scripts = sorted(scripts)
-        self.max_bytes = max_bytes
-        self.scripts_path = app_path.rstrip("/") + SCRIPTS_CALL_PATH
-        self.cors_origins = list(cors_origins)
-
-    def too_large_detail(self) -> str:
-        return (f"The workbook sent is larger than this server accepts "
-                f"({_megabytes(self.max_bytes)}); ask IT to raise {MAX_REQUEST_ENV}, "
-                "or run ragbook recalc on the file")
-
-    def unknown_script_detail(self, name: str) -> str:
-        shown = name if len(name) <= 80 else name[:77] + "..."
-        return (f"There is no ragbook script called {shown!r} on this server. "
-                f"The scripts are: {', '.join(self.scripts)}. The add-in and the server "
-                "may be different versions: ask IT to update them together.")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        if path.startswith(self.scripts_path):
-            name = path[len(self.scripts_path):]
-            if name not in self.scripts:
-                await self._refuse(scope, receive, send, 404, self.unknown_script_detail(name),
-                                   scripts=self.scripts)
-                return
-        if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-            await self.app(scope, receive, send)
-            return
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send, 413, self.too_large_detail())
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client went away: nothing to answer
-            body = message.get("body", b"")
-            size += len(body)
-            if size > self.max_bytes:
-                await self._refuse(scope, receive, send, 413, self.too_large_detail(),
-                                   more=message.get("more_body", False))
-                return
-            chunks.append(body)
-            if not message.get("more_body", False):
-                break
-        whole = b"".join(chunks)
-        handed_on = False
-
-        async def replay() -> Message:
-            nonlocal handed_on
-            if not handed_on:
-                handed_on = True
-                return {"type": "http.request", "body": whole, "more_body": False}
-            return await receive()
-
-        await self.app(scope, replay, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int,
-                      detail: str, *, more: bool = True, **extra: Any) -> None:
-        """Answer with a JSON error, then read and drop (some of) the unread body so
-        that the client gets to read the answer before the connection closes."""
-        body = json.dumps({"detail": detail, **extra}).encode("utf-8")
-        headers = [(b"content-type", b"application/json"),
-                   (b"content-length", str(len(body)).encode("ascii"))]
-        origin = _header(scope, b"origin")
-        if origin and "*" in self.cors_origins:
-            headers.append((b"access-control-allow-origin", b"*"))
-        elif origin and origin.decode("latin-1") in self.cors_origins:
-            headers += [(b"access-control-allow-origin", origin), (b"vary", b"Origin")]
-        if status == 413:
-            headers.append((b"connection", b"close"))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body, "more_body": False})
-        drained = 0
-        while more and drained <= DRAIN_LIMIT and scope.get("method") not in ("GET", "HEAD"):
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            drained += len(message.get("body", b""))
-            more = message.get("more_body", False)
 
 
 def _under(path: str | None, folder: Path) -> bool:
@@ -297,17 +188,131 @@ def create_app() -> ASGIApp:
         if not os.environ.get(TOKENS_ENV, "").strip(", "):
             logger.warning("XLWINGS_AUTH_PROVIDERS includes \"custom\" but %s is empty: "
                            "every request will be refused", TOKENS_ENV)
+    from xlwings_server.main import app as fastapi_app
     from xlwings_server.main import main_app
     from xlwings_server.routers import xlwings as xlwings_routes
 
     if not _under(getattr(xlwings_routes.custom_scripts, "__file__", None), folder):
         raise AddinError("xlwings Server did not load the add-in's custom_scripts")
+    if settings.enable_socketio or settings.enable_wasm:
+        setting = "XLWINGS_ENABLE_SOCKETIO" if settings.enable_socketio else "XLWINGS_ENABLE_WASM"
+        raise AddinError(f"{setting} is true, but the ragbook add-in does not use it and it "
+                         "would open routes that are not signed in first: set it to false")
     scripts = [meta["function_name"]
                for meta in xlwings.server.custom_scripts_meta(packages["custom_scripts"])]
     if not scripts:
         raise AddinError(f"{folder / 'custom_scripts'} offers no scripts")
-    return RequestGuard(main_app, scripts=scripts, max_bytes=max_request_bytes(),
-                        app_path=settings.app_path, cors_origins=settings.cors_allow_origins)
+    routes = _routes(fastapi_app, scripts, packages["custom_functions"], settings.app_path)
+    _refuse_reachable_secrets(folder, routes)
+    return RequestGuard(main_app, routes=routes, max_bytes=max_request_bytes(),
+                        sign_in=_sign_in_check(settings.auth_providers or []),
+                        cors_origins=settings.cors_allow_origins)
+
+
+def _routes(app: object, scripts: list[str], functions: object, app_path: str) -> Routes:
+    """The pages, the static folders, the scripts and the functions the server offers."""
+    from fastapi.routing import APIRoute
+    from starlette.routing import Mount
+    from xlwings_server.routers import manifest, root, taskpane
+    from xlwings_server.routers import xlwings as xlwings_routes
+
+    pages = {route.path for router in (root.router, taskpane.router, manifest.router,
+                                       xlwings_routes.router)
+             for route in router.routes
+             if isinstance(route, APIRoute) and "GET" in (route.methods or ())
+             and "{" not in route.path}
+    mounts = [route for route in getattr(app, "routes", []) if isinstance(route, Mount)]
+    static = [mount for mount in mounts if mount.name == "static"]
+    if len(mounts) != 1 or not static:
+        raise AddinError("xlwings Server serves files from other folders than static/ "
+                         f"({', '.join(m.path for m in mounts)}): ragbook does not use them")
+    files = static[0].app
+    if hasattr(files, "user_dir") and hasattr(files, "package_dir"):
+        folders = [Path(files.user_dir), Path(files.package_dir)]
+    else:
+        folders = [Path(str(files.directory))]  # type: ignore[attr-defined]
+    counts = {}
+    for _, function in inspect.getmembers(functions):
+        if hasattr(function, "__xlfunc__"):
+            parameters = inspect.signature(function).parameters.values()
+            counts[function.__xlfunc__["name"]] = (
+                sum(p.default is inspect.Parameter.empty for p in parameters),
+                len(parameters))
+    return Routes(pages=frozenset(pages), static_prefix=static[0].path, static_folders=folders,
+                  scripts=scripts, functions=counts, app_path=app_path)
+
+
+def _refuse_reachable_secrets(folder: Path, routes: Routes) -> None:
+    """Refuse to start when a settings file or key sits where the static route serves from
+    (the project's own folders; xlwings Server's package folder holds only its own files)."""
+    served = [f for f in routes.static_folders if _under(str(f), folder)]
+    dotenv = Path(os.environ.get("DOTENV_PATH") or folder / ".env")
+    known = [dotenv, folder / ".env", *(certificates(folder) or ())]
+    found = reachable_secrets(served, known)
+    if found:
+        raise AddinError(f"{found[0]} holds settings or a key and sits in a folder the add-in "
+                         "server serves to anyone: move it out of the project folder (keep "
+                         "tokens and keys in the environment or outside it)"
+                         + (f"; {len(found) - 1} more such file(s)" if len(found) > 1 else ""))
+    if (folder / ".env").is_file() and TOKENS_ENV in (folder / ".env").read_text(
+            encoding="utf-8", errors="replace"):
+        logger.warning("%s holds the access tokens: better keep them in the environment of the "
+                       "server's own account, outside the project folder", folder / ".env")
+
+
+def _sign_in_check(providers: list[str]) -> SignIn | None:
+    """A request's sign-in checked from its headers, as xlwings Server checks it (the same
+    provider, roles and authorisation), before its body is read; None without a provider."""
+    if not providers:
+        return None
+    from fastapi import HTTPException
+    from starlette.requests import Request
+    from xlwings_server import dependencies
+
+    async def sign_in(scope: Scope) -> None:
+        request = Request(scope)
+        try:
+            user = await dependencies.authenticate(
+                token_string=request.headers.get("authorization", ""),
+                auth_provider=request.headers.get("auth-provider"))
+            await dependencies.get_user(request, user)
+        except HTTPException as error:
+            status = 403 if error.status_code == 403 else 401
+            raise SignInRefused(status, str(error.detail)) from None
+        except Exception:
+            logger.exception("The sign-in could not be checked")
+            raise SignInRefused(401, "The server could not check your sign-in: try again, "
+                                     "or tell IT.") from None
+
+    return sign_in
+
+
+def is_loopback(host: str) -> bool:
+    """True for an address only this computer can reach (127.0.0.1, ::1, localhost)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_sign_in_required(host: str) -> None:
+    """On an address other computers can reach, the server signs every request in: without
+    a sign-in provider it does not start (unless RAGBOOK_ALLOW_ANONYMOUS=true, for a proxy
+    in front that signs users in itself)."""
+    from xlwings_server.config import settings
+
+    if settings.auth_providers or is_loopback(host):
+        return
+    if os.environ.get(ANONYMOUS_ENV, "").strip().lower() in ("1", "true", "yes"):
+        logger.warning("Serving on %s without a sign-in (%s is set): anyone who can reach the "
+                       "server can use it", host, ANONYMOUS_ENV)
+        return
+    raise AddinError(f"serving on {host} lets other computers reach the add-in, so it needs a "
+                     "sign-in: set XLWINGS_AUTH_PROVIDERS to [\"custom\"] with RAGBOOK_TOKENS, "
+                     "or to [\"entraid\"] (see addin/.env.example); serve on 127.0.0.1 to try it "
+                     "on this computer")
 
 
 def certificates(folder: Path) -> tuple[str, str] | None:
@@ -323,6 +328,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, *, project: Path | None = Non
     behind a proxy that provides it)."""
     folder = configure(project)
     app = create_app()
+    check_sign_in_required(host)
     try:
         import uvicorn
     except ImportError as error:

@@ -34,7 +34,13 @@ ERRORS = {"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#
 
 @dataclass
 class TableGrid:
-    """Where a plan table sits on its sheet, and which of its columns are which."""
+    """Where a plan table sits on its sheet, and which of its columns are which.
+
+    ``last_row`` and ``last_column`` are where the table's data stops: a table formatted
+    over whole columns (to row 1,048,576) is read only as far as the sheet holds anything.
+    ``end_row`` and ``end_column`` are where the table itself ends (its last data row,
+    above any Total Row), which rows are added below.
+    """
 
     spec: schema.Table
     sheet: str
@@ -45,6 +51,21 @@ class TableGrid:
     last_row: int
     columns: dict[str, int] = field(default_factory=dict)
     """Schema column name -> worksheet column number, for the columns present."""
+    end_row: int = 0
+    end_column: int = 0
+
+    def __post_init__(self) -> None:
+        self.end_row = max(self.end_row, self.last_row)
+        self.end_column = max(self.end_column, self.last_column)
+
+    def next_row(self, filled: Callable[[int], bool]) -> int:
+        """The row a new row goes in: below the last data row that is ``filled``, or the
+        first data row when none is (an empty table keeps one blank row). Looks up from
+        where the data stops, so the rows above are not looked at."""
+        for number in range(self.last_row, self.first_row - 1, -1):
+            if filled(number):
+                return number + 1
+        return self.first_row
 
     def address(self, row: int, column: int) -> str:
         return f"{sheet_ref(self.sheet)}!{get_column_letter(column)}{row}"
@@ -149,7 +170,7 @@ def total_row(grid: TableGrid) -> Problem:
     return Problem(code="total-row", found=f"a Total Row on {grid.spec.name}",
                    expected="no Total Row on the tables ragbook adds rows to: untick Total Row "
                             "under Table Design, then run it again (nothing was changed)",
-                   place=grid.row_span(grid.last_row + 1))
+                   place=grid.row_span(grid.end_row + 1))
 
 
 def missing_table(spec: schema.Table, sheet_names: Iterable[str]) -> Problem:
@@ -310,13 +331,13 @@ def table_frame(grid: TableGrid, numbers: Sequence[int], rows: Sequence[Sequence
     problems.extend(p for _, _, p in sorted(found, key=lambda item: item[:2]))
     blank = _blank_rows(data, [c.name for c in inputs if not c.by_ragbook], len(numbers))
     kept = [i for i in range(len(numbers)) if i not in blank]
-    blank_rows = [numbers[i] for i in sorted(blank)]
-    if kept or blank_rows != [grid.first_row]:  # one blank row alone: an empty table
-        for number in blank_rows:
-            problems.append(Problem(
-                code="blank-row", found="a blank row",
-                expected=f"no blank rows inside {grid.spec.name}: delete the row, or fill it "
-                         "in (it was skipped)", place=grid.row_span(number)))
+    # Blank rows after the last filled one are room for more, not a problem.
+    inside = kept[-1] if kept else -1
+    for number in [numbers[i] for i in sorted(blank) if i < inside]:
+        problems.append(Problem(
+            code="blank-row", found="a blank row",
+            expected=f"no blank rows inside {grid.spec.name}: delete the row, or fill it "
+                     "in (it was skipped)", place=grid.row_span(number)))
     if len(kept) < len(numbers):
         data = {name: [values[i] for i in kept] for name, values in data.items()}
     if grid.spec is schema.MEASURES and formats is not None:

@@ -14,7 +14,9 @@ it is a complete workbook.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -31,6 +33,19 @@ MAX_PLAN_BYTES = 200 * 1024 * 1024
 
 CFB_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
 """An OLE compound file: an old .xls, or how Excel stores a password-protected workbook."""
+
+MAX_PART_BYTES = 64 * 1024 * 1024
+"""The most one part of the package may unpack to: a plan of 20,000 rows is about 30 MB."""
+MAX_PACKAGE_BYTES = 256 * 1024 * 1024
+"""The most the whole package may unpack to."""
+MAX_RATIO = 100
+"""The most a part of over :data:`RATIO_FROM` bytes may be packed (Excel's parts pack 3 to 20
+to 1; a zip bomb, thousands to 1)."""
+RATIO_FROM = 1024 * 1024
+MAX_PARTS = 10_000
+"""The most parts a package may have (a plan has a few dozen)."""
+LIMITS = (f"a plan's parts unpack to at most {MAX_PART_BYTES // 2**20} MB each and "
+          f"{MAX_PACKAGE_BYTES // 2**20} MB in all, packed at most {MAX_RATIO} to 1")
 
 KINDS = {".xlsx": "xlsx", ".xlsm": "xlsm"}
 REQUIRED_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
@@ -145,6 +160,7 @@ def _missing_parts(path: Path) -> str:
     """What is wrong with the zip package, or "" if it has the parts of a workbook."""
     try:
         with zipfile.ZipFile(path) as archive:
+            _check_sizes(path, archive)
             names = set(archive.namelist())
             absent = [part for part in REQUIRED_PARTS if part not in names]
             if absent:
@@ -156,6 +172,35 @@ def _missing_parts(path: Path) -> str:
     except OSError as error:
         raise _unreadable(path, error) from None
     return ""
+
+
+def _check_sizes(path: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse a package that unpacks to more than a plan could need (a zip bomb), before any
+    of it is unpacked. The sizes are the ones the package declares, which Python's zip
+    reader holds each part to (a part that inflates further fails its check)."""
+    parts = archive.infolist()
+    if len(parts) > MAX_PARTS:
+        raise _too_big(path, f"it has {len(parts):,} parts (a plan has a few dozen)")
+    total = 0
+    for part in parts:
+        total += part.file_size
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > MAX_PART_BYTES:
+            raise _too_big(path, f"its part {part.filename} unpacks to "
+                                 f"{part.file_size / 2**20:,.0f} MB")
+        if part.file_size > RATIO_FROM and ratio > MAX_RATIO:
+            raise _too_big(path, f"its part {part.filename} unpacks to "
+                                 f"{part.file_size / 2**20:,.0f} MB from "
+                                 f"{part.compress_size / 2**20:,.1f} MB ({ratio:,.0f} to 1)")
+    if total > MAX_PACKAGE_BYTES:
+        raise _too_big(path, f"it unpacks to {total / 2**20:,.0f} MB in all")
+
+
+def _too_big(path: Path, found: str) -> PlanFileError:
+    return _refuse(path, "too-big-to-unpack", found, f"a plan workbook ({LIMITS})",
+                   f"{path} is not a workbook ragbook will open: {found}, more than a plan "
+                   f"could need ({LIMITS}). It may be damaged, or not a plan: open it in Excel "
+                   "and save it again, or use a backup copy. The file has not been changed")
 
 
 def load_options(kind: str) -> dict[str, Any]:
@@ -219,16 +264,17 @@ def _check_folder(path: Path) -> None:
         raise _refuse(path, "no-such-folder", f"no folder {folder}", "an existing folder",
                       f"The folder {folder} does not exist: create it or choose another "
                       f"place for {path.name}")
-    if _read_only(folder) or not _can_create_in(folder):
+    if _read_only(folder) or not _can_create_in(folder, path.name):
         raise _refuse(path, "folder-read-only", "a read-only folder",
                       "a folder ragbook may write in",
                       f"{path} is in a read-only folder ({folder}), so ragbook cannot save "
                       "it there: use --out to write a new file in another folder")
 
 
-def _can_create_in(folder: Path) -> bool:
+def _can_create_in(folder: Path, name: str) -> bool:
     try:
-        handle, name = tempfile.mkstemp(prefix=".~ragbook-check-", suffix=".tmp", dir=folder)
+        handle, name = tempfile.mkstemp(prefix=f".~ragbook-{name}-check-", suffix=".tmp",
+                                        dir=folder)
     except OSError:
         return False
     os.close(handle)
@@ -246,14 +292,16 @@ def backup_path(path: Path) -> Path:
 
 
 def replace_atomically(path: Path, write: Callable[[Path], None], *,
-                       backup: bool = True) -> Path | None:
+                       backup: bool = True, unchanged: str | None = None) -> Path | None:
     """Replace ``path`` with what ``write`` writes, or leave it exactly as it was.
 
     ``write`` is given a new hidden file in the same folder; only when that file
     is a complete workbook is the old one copied to :func:`backup_path` (if
     ``backup``) and the new one renamed over it, with the old permission bits.
     On any failure, even Ctrl+C, the temporary file is removed and the error
-    raised. Returns the backup's path.
+    raised. With ``unchanged`` (the file's :func:`fingerprint` when it was read), a file
+    that another program has saved since is not replaced: ChangedOnDisk is raised instead.
+    Returns the backup's path.
     """
     target = Path(os.path.realpath(path))
     temporary = _new_temporary(target)
@@ -261,6 +309,11 @@ def replace_atomically(path: Path, write: Callable[[Path], None], *,
         write(temporary)
         with _saving(target):
             _check_written(temporary, target)
+            if unchanged is not None and fingerprint(target) != unchanged:
+                raise ChangedOnDisk(Problem(
+                    code="changed-on-disk", found="a file saved by another program since "
+                    "ragbook read it", expected="a file only ragbook changes while it runs",
+                    place=target.name))
             kept = _copy_backup(target) if backup else None
             _match_permissions(temporary, target.stat())
             _move_into_place(temporary, target)
@@ -304,6 +357,27 @@ def _new_temporary(target: Path, advice: str = REPLACING) -> Path:
                                         dir=target.parent)
         os.close(handle)
     return Path(name)
+
+
+def temporary_pattern(name: str) -> str:
+    """A regular expression for the hidden temporary files ragbook writes beside ``name``
+    (``.~ragbook-plan.xlsx-k3j9x_2a.tmp``), for removing what a killed run left."""
+    return rf"^\.~ragbook-{re.escape(name)}-(?:check-)?[a-z0-9_]{{8}}\.tmp$"
+
+
+def fingerprint(path: Path) -> str:
+    """What a file is now (its size, time and contents), to tell whether another program
+    saved it since."""
+    status = path.stat()
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1024 * 1024):
+            digest.update(chunk)
+    return f"{status.st_size}:{status.st_mtime_ns}:{digest.hexdigest()}"
+
+
+class ChangedOnDisk(PlanFileError):
+    """The plan was saved by another program after ragbook read it; it was not replaced."""
 
 
 @contextlib.contextmanager

@@ -18,6 +18,11 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
+from defusedxml.ElementTree import fromstring as read_xml
+
+XML_ERRORS = (ElementTree.ParseError, ValueError)
+"""A part that is not XML, or holds entities or a DTD (refused by defusedxml)."""
+
 
 @dataclass(frozen=True)
 class Loss:
@@ -186,8 +191,8 @@ def _read_package(archive: zipfile.ZipFile) -> _Package:
 def _sheet_names(archive: zipfile.ZipFile, workbook_rels: dict[str, str]) -> dict[str, str]:
     """Sheet part -> sheet name, in the workbook's order."""
     try:
-        root = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    except (KeyError, ElementTree.ParseError):
+        root = read_xml(archive.read("xl/workbook.xml"))
+    except (KeyError, *XML_ERRORS):
         return {}
     names = {}
     for sheet in root.iter():
@@ -209,8 +214,8 @@ def _relationships(xml: bytes, source: str) -> dict[str, str]:
     """Relationship id -> the part it points to (external links left out)."""
     found: dict[str, str] = {}
     try:
-        rels = ElementTree.fromstring(xml)
-    except ElementTree.ParseError:
+        rels = read_xml(xml)
+    except XML_ERRORS:
         return found
     for rel in rels.iter():
         target = rel.get("Target")
@@ -256,8 +261,8 @@ def _drawing_losses(package: _Package, part: str) -> Iterator[Loss]:
     if not part.endswith(".xml"):
         return
     try:
-        root = ElementTree.fromstring(package.read(part))
-    except ElementTree.ParseError:
+        root = read_xml(package.read(part))
+    except XML_ERRORS:
         return  # openpyxl cannot read it either: the reader reports the workbook as damaged
     if root.tag != f"{XDR}wsDr":
         return  # shapes drawn on a chart: they go with the chart, reported as such

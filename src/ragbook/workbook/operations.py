@@ -23,9 +23,17 @@ from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import roll_forward
 from ragbook.workbook.cells import cannot_rate
-from ragbook.workbook.files import PlanFileError, replace_atomically, write_check, write_new
+from ragbook.workbook.files import (
+    ChangedOnDisk,
+    PlanFileError,
+    replace_atomically,
+    write_check,
+    write_new,
+)
+from ragbook.workbook.locking import holding
 from ragbook.workbook.losses import Loss, describe_losses, scan_losses
 from ragbook.workbook.reader import PlanWorkbook, open_plan
+from ragbook.workbook.time_limit import time_limit
 from ragbook.workbook.writer import add_run_log, apply_roll_forward, write_results
 
 
@@ -48,60 +56,91 @@ class Checked:
 
 @dataclass
 class Recalculated(Checked):
-    """What ``recalc`` did: where it wrote, the backup it kept, and what it could not keep."""
+    """What ``recalc`` did: where it wrote, the backup it kept, what it could not keep, and
+    whether the plan was saved by another program while ragbook worked (then the results went
+    to a new file)."""
 
     written_to: Path | None = None
     backup: Path | None = None
     losses: list[Loss] = field(default_factory=list)
+    changed_on_disk: bool = False
 
 
-def check(path: Path, *, as_of: date | None = None) -> Checked:
-    """Read and rate a plan without writing anything."""
-    workbook = open_plan(path, as_of=as_of)
-    if workbook.plan is None or cannot_rate(workbook.problems):
-        return Checked(workbook, None, workbook.problems)
-    result = rate_plan(workbook.plan)
-    return Checked(workbook, result, workbook.problems + workbook.locate(result.problems))
+def check(path: Path, *, as_of: date | None = None, seconds: float | None = None) -> Checked:
+    """Read and rate a plan without writing anything, within ``seconds`` (no limit: None)."""
+    with time_limit(seconds, path):
+        workbook = open_plan(path, as_of=as_of)
+        if workbook.plan is None or cannot_rate(workbook.problems):
+            return Checked(workbook, None, workbook.problems)
+        result = rate_plan(workbook.plan)
+        return Checked(workbook, result, workbook.problems + workbook.locate(result.problems))
 
 
 def new_file_for(path: Path) -> Path:
-    """Where results go when the original cannot be replaced: ``PLAN (recalculated).xlsx``."""
-    return path.with_name(f"{path.stem} (recalculated){path.suffix}")
+    """Where results go when the original cannot be replaced: ``PLAN (recalculated).xlsx``,
+    or ``PLAN (recalculated 2).xlsx`` and so on when that is taken (never over another run's
+    results)."""
+    number = 1
+    while True:
+        label = "recalculated" if number == 1 else f"recalculated {number}"
+        candidate = path.with_name(f"{path.stem} ({label}){path.suffix}")
+        if not candidate.exists():
+            return candidate
+        number += 1
+
+
+def _save_in_place(done: Recalculated | AppendixMade, backup: bool) -> None:
+    """Replace the plan with the workbook as changed; if another program saved the plan
+    since it was read, leave it and write a new file instead."""
+    workbook = done.workbook
+    try:
+        done.backup = replace_atomically(workbook.path, workbook.book.save, backup=backup,
+                                         unchanged=workbook.fingerprint or None)
+        done.written_to = workbook.path
+    except ChangedOnDisk:
+        done.changed_on_disk = True
+        done.written_to = new_file_for(workbook.path)
+        write_new(done.written_to, workbook.book.save, source=workbook.path)
 
 
 def recalculate(path: Path, *, out: Path | None = None, as_of: date | None = None,
-                backup: bool = True, command: str = "recalc",
-                when: datetime | None = None) -> Recalculated:
-    """Rate a plan and write the results into the workbook (or into ``out``)."""
-    if out is None:
-        write_check(path)
-    elif out.suffix.lower() != path.suffix.lower():
+                backup: bool = True, command: str = "recalc", when: datetime | None = None,
+                seconds: float | None = None) -> Recalculated:
+    """Rate a plan and write the results into the workbook (or into ``out``), holding
+    ragbook's lock on the file written while it works."""
+    if out is not None and out.suffix.lower() != path.suffix.lower():
         raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
-    checked = check(path, as_of=as_of)
-    done = Recalculated(checked.workbook, checked.result, checked.problems)
-    if checked.result is None:
+    with holding(out or path, command):
+        if out is None:
+            write_check(path)
+        checked = check(path, as_of=as_of, seconds=seconds)
+        done = Recalculated(checked.workbook, checked.result, checked.problems)
+        if checked.result is None:
+            return done
+        done.losses = scan_losses(path)
+        write_results(checked.workbook, checked.result)
+        add_run_log(checked.workbook, checked.result, command, len(checked.problems), when)
+        if out is None and not done.losses:
+            _save_in_place(done, backup)
+        else:
+            done.written_to = out or new_file_for(path)
+            write_new(done.written_to, checked.workbook.book.save, source=path)
         return done
-    done.losses = scan_losses(path)
-    target = out or (new_file_for(path) if done.losses else path)
-    write_results(checked.workbook, checked.result)
-    add_run_log(checked.workbook, checked.result, command, len(checked.problems), when)
-    book = checked.workbook.book
-    if target == path:
-        done.backup = replace_atomically(path, book.save, backup=backup)
-    else:
-        write_new(target, book.save, source=path)
-    done.written_to = target
-    return done
 
 
-def losses_message(done: Recalculated | AppendixMade) -> str:
+def saved_elsewhere_message(done: Recalculated | AppendixMade) -> str:
     """Why the results went to a new file, for the officer."""
+    if done.changed_on_disk:
+        return (f"{done.workbook.path.name} was saved by another program while ragbook was "
+                f"working on it, so it was left as that program saved it and the results were "
+                f"written to {done.written_to}.")
     return (f"{done.workbook.path.name} holds things ragbook cannot keep when it saves "
             f"({describe_losses(done.losses)}), so it was left as it was and the results "
             f"were written to {done.written_to}.")
 
 
-def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None) -> Recalculated:
+def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None,
+                      seconds: float | None = None) -> Recalculated:
     """Rate the plan's quarter, then write the next quarter's plan to ``out``.
 
     The original is never changed. Refuses (no file written) when the plan has
@@ -109,22 +148,25 @@ def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None) -> Re
     """
     if out.suffix.lower() != path.suffix.lower():
         raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
-    checked = check(path, as_of=as_of)
-    done = Recalculated(checked.workbook, checked.result, checked.problems)
-    if checked.result is None or checked.errors:
+    with holding(out, "roll-forward"):
+        checked = check(path, as_of=as_of, seconds=seconds)
+        done = Recalculated(checked.workbook, checked.result, checked.problems)
+        if checked.result is None or checked.errors:
+            return done
+        change = roll_forward(checked.result, checked.workbook.history())
+        write_results(checked.workbook, checked.result)
+        apply_roll_forward(checked.workbook, change)
+        add_run_log(checked.workbook, checked.result, "roll-forward", len(checked.problems),
+                    None)
+        write_new(out, checked.workbook.book.save, source=path)
+        done.written_to = out
         return done
-    change = roll_forward(checked.result, checked.workbook.history())
-    write_results(checked.workbook, checked.result)
-    apply_roll_forward(checked.workbook, change)
-    add_run_log(checked.workbook, checked.result, "roll-forward", len(checked.problems), None)
-    write_new(out, checked.workbook.book.save, source=path)
-    done.written_to = out
-    return done
 
 
-def export_rows(path: Path, *, as_of: date | None = None) -> tuple[Checked, list[dict[str, Any]]]:
+def export_rows(path: Path, *, as_of: date | None = None,
+                seconds: float | None = None) -> tuple[Checked, list[dict[str, Any]]]:
     """Every action and measure of a plan, rated, as plain rows."""
-    checked = check(path, as_of=as_of)
+    checked = check(path, as_of=as_of, seconds=seconds)
     return checked, item_rows(checked.result) if checked.result else []
 
 
@@ -176,6 +218,7 @@ class AppendixMade(Checked):
     backup: Path | None = None
     pdf: Path | None = None
     losses: list[Loss] = field(default_factory=list)
+    changed_on_disk: bool = False
 
 
 def appendix_file_for(path: Path) -> Path:
@@ -184,48 +227,48 @@ def appendix_file_for(path: Path) -> Path:
 
 
 def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = False,
-                  as_of: date | None = None) -> AppendixMade:
+                  as_of: date | None = None, seconds: float | None = None) -> AppendixMade:
     """Build the quarterly appendix from a plan.
 
     The plan is recalculated first (in memory), so the appendix always shows
     the ratings ``recalc`` gives. With ``into_plan`` the appendix sheets are
     added to (or replaced in) the plan itself, together with the recalculated
     ratings, under the same promise as ``recalc``; otherwise a new workbook is
-    written.
+    written. Either way ragbook's lock is held on the file written.
     """
-    if into_plan:
-        write_check(path)
-    elif out is not None and out.suffix.lower() != ".xlsx":
+    if not into_plan and out is not None and out.suffix.lower() != ".xlsx":
         raise BadRequest(f"the appendix is an .xlsx workbook, not {out.name}")
-    checked = check(path, as_of=as_of)
-    made = AppendixMade(checked.workbook, checked.result, checked.problems)
-    if checked.result is None:
+    target = path if into_plan else out or appendix_file_for(path)
+    with holding(target, "appendix"):
+        if into_plan:
+            write_check(path)
+        checked = check(path, as_of=as_of, seconds=seconds)
+        made = AppendixMade(checked.workbook, checked.result, checked.problems)
+        if checked.result is None:
+            return made
+        theme = Theme.from_settings(checked.workbook.settings)
+        made.appendix = build_appendix(checked.result, theme, checked.problems,
+                                       link_problems=into_plan)
+        if not into_plan:
+            book = render(made.appendix, theme)
+            book.properties.title = made.appendix.title
+            book.properties.subject = made.appendix.period
+            book.properties.creator = "ragbook"
+            write_new(target, book.save, source=path)
+            made.written_to = target
+            return made
+        # The appendix's own sheets are replaced whole, so what they hold (its chart) is kept.
+        made.losses = [loss for loss in scan_losses(path) if loss.where not in SHEET_NAMES]
+        write_results(checked.workbook, checked.result)
+        book = checked.workbook.book
+        for stale in set(SHEET_NAMES) - {sheet.name for sheet in made.appendix.sheets}:
+            if stale in book.sheetnames:
+                book.remove(book[stale])
+        render(made.appendix, theme, book)
+        add_run_log(checked.workbook, checked.result, "appendix", len(checked.problems))
+        if made.losses:
+            made.written_to = new_file_for(path)
+            write_new(made.written_to, book.save, source=path)
+        else:
+            _save_in_place(made, backup=True)
         return made
-    theme = Theme.from_settings(checked.workbook.settings)
-    made.appendix = build_appendix(checked.result, theme, checked.problems,
-                                   link_problems=into_plan)
-    if not into_plan:
-        target = out or appendix_file_for(path)
-        book = render(made.appendix, theme)
-        book.properties.title = made.appendix.title
-        book.properties.subject = made.appendix.period
-        book.properties.creator = "ragbook"
-        write_new(target, book.save, source=path)
-        made.written_to = target
-        return made
-    # The appendix's own sheets are replaced whole, so what they hold (its chart) is not lost.
-    made.losses = [loss for loss in scan_losses(path) if loss.where not in SHEET_NAMES]
-    target = new_file_for(path) if made.losses else path
-    write_results(checked.workbook, checked.result)
-    book = checked.workbook.book
-    for stale in set(SHEET_NAMES) - {sheet.name for sheet in made.appendix.sheets}:
-        if stale in book.sheetnames:
-            book.remove(book[stale])
-    render(made.appendix, theme, book)
-    add_run_log(checked.workbook, checked.result, "appendix", len(checked.problems))
-    if target == path:
-        made.backup = replace_atomically(path, checked.workbook.book.save)
-    else:
-        write_new(target, checked.workbook.book.save, source=path)
-    made.written_to = target
-    return made

@@ -33,7 +33,7 @@ from ragbook.workbook.cells import (
     plan_from_frames,
     table_frame,
 )
-from ragbook.workbook.files import PlanFileError, load_options, open_check
+from ragbook.workbook.files import PlanFileError, fingerprint, load_options, open_check
 
 
 @dataclass
@@ -50,6 +50,8 @@ class PlanWorkbook(PlanTables[FoundTable]):
 
     path: Path = field(kw_only=True)
     book: Workbook = field(kw_only=True)
+    fingerprint: str = field(default="", kw_only=True)
+    """What the file was when it was read (:func:`ragbook.workbook.files.fingerprint`)."""
 
     @property
     def name(self) -> str:
@@ -73,15 +75,23 @@ def open_plan(path: Path, *, as_of: date | None = None) -> PlanWorkbook:
     everything wrong inside it comes back as problems."""
     kind = open_check(path)
     try:
+        was = fingerprint(path)
+    except OSError as error:
+        raise PlanFileError(problem("cannot-read-file", path.name, "a file ragbook may read"
+                                    ).at(path.name), f"{path} cannot be read ({error})") from None
+    try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(path, **load_options(kind))
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise PlanFileError(problem(
             "unreadable-workbook", path.name,
-            f"an Excel workbook ragbook can read ({type(error).__name__}: {error})",
+            f"an Excel workbook ragbook can read ({type(error).__name__}: "
+            f"{(str(error).splitlines() or [''])[0]})",
         ).at(path.name)) from None
-    return read_plan(book, path, as_of=as_of)
+    workbook = read_plan(book, path, as_of=as_of)
+    workbook.fingerprint = was
+    return workbook
 
 
 def read_plan(book: Workbook, path: Path, *, as_of: date | None = None) -> PlanWorkbook:
@@ -109,9 +119,14 @@ def _locate_table(spec: schema.Table, sheet: Worksheet, table: ExcelTable,
                   problems: list[Problem]) -> FoundTable:
     first_col, header_row, last_col, last_row = range_boundaries(table.ref)
     assert first_col and header_row and last_col and last_row
-    found = FoundTable(spec, sheet.title, header_row, first_col, last_col, header_row + 1,
-                       last_row - (table.totalsRowCount or 0), worksheet=sheet, table=table)
-    headers = [sheet.cell(header_row, col).value for col in range(first_col, last_col + 1)]
+    end_row = last_row - (table.totalsRowCount or 0)
+    # Read only as far as the sheet holds anything: a table formatted over whole columns
+    # reaches row 1,048,576, and its empty rows need no reading.
+    data_right = max(first_col, min(last_col, sheet.max_column))
+    found = FoundTable(spec, sheet.title, header_row, first_col, data_right, header_row + 1,
+                       max(header_row, min(end_row, sheet.max_row)), end_row=end_row,
+                       end_column=last_col, worksheet=sheet, table=table)
+    headers = [sheet.cell(header_row, col).value for col in range(first_col, data_right + 1)]
     map_headers(found, headers, problems)
     for merged in sheet.merged_cells.ranges:
         if (merged.min_row <= last_row and merged.max_row >= header_row

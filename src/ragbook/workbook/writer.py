@@ -101,9 +101,9 @@ def ensure_column(found: FoundTable, name: str) -> None:
     if name in found.columns:
         return
     sheet = found.worksheet
-    column = found.last_column + 1
-    end = found.last_row + (found.table.totalsRowCount or 0)
-    for row in range(found.header_row, end + 1):
+    column = found.end_column + 1
+    end = found.end_row + (found.table.totalsRowCount or 0)
+    for row in range(found.header_row, min(end, sheet.max_row) + 1):
         if not is_blank(sheet.cell(row, column).value):
             where = f"{sheet_ref(sheet.title)}!{get_column_letter(column)}{row}"
             raise PlanFileError(problem(
@@ -113,12 +113,12 @@ def ensure_column(found: FoundTable, name: str) -> None:
             ).at(where))
     header = sheet.cell(found.header_row, column)
     set_text(header, name)
-    header._style = copy(sheet.cell(found.header_row, found.last_column)._style)
+    header._style = copy(sheet.cell(found.header_row, found.end_column)._style)
     table = found.table
     next_id = max((c.id for c in table.tableColumns), default=0) + 1
     table.tableColumns.append(TableColumn(id=next_id, name=name))
     _resize(table, found.first_column, found.header_row, column, end)
-    found.last_column = column
+    found.last_column = found.end_column = column
     found.columns[name] = column
 
 
@@ -138,18 +138,16 @@ def append_row(workbook: PlanWorkbook, spec: schema.Table, values: Sequence[obje
     if found.table is not None and found.table.totalsRowCount:
         raise PlanFileError(total_row(found))
     sheet = found.worksheet
-    row = found.last_row + 1
-    only_row_blank = found.last_row == found.first_row and all(
-        is_blank(sheet.cell(found.first_row, c).value)
-        for c in range(found.first_column, found.last_column + 1))
-    if only_row_blank:
-        row = found.first_row
-    for column in range(found.first_column, found.last_column + 1):
-        if row != found.first_row and not is_blank(sheet.cell(row, column).value):
-            raise PlanFileError(problem(
-                "no-room-for-row", sheet.cell(row, column).value,
-                f"an empty row below {spec.name} for ragbook to add to it",
-            ).at(f"{sheet_ref(sheet.title)}!{get_column_letter(column)}{row}"))
+    row = found.next_row(lambda number: any(
+        not is_blank(sheet.cell(number, c).value)
+        for c in range(found.first_column, found.last_column + 1)))
+    if row > found.end_row:  # below the table: the row must be free
+        for column in range(found.first_column, found.end_column + 1):
+            if not is_blank(sheet.cell(row, column).value):
+                raise PlanFileError(problem(
+                    "no-room-for-row", sheet.cell(row, column).value,
+                    f"an empty row below {spec.name} for ragbook to add to it",
+                ).at(f"{sheet_ref(sheet.title)}!{get_column_letter(column)}{row}"))
     by_name = dict(zip(spec.headers, values, strict=True))
     for name, column in found.columns.items():
         cell = sheet.cell(row, column)
@@ -163,9 +161,10 @@ def append_row(workbook: PlanWorkbook, spec: schema.Table, values: Sequence[obje
             cell.number_format = schema.NUMBER_FORMATS[kind]
         if kind == "long text":
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if row > found.last_row:
-        _resize(found.table, found.first_column, found.header_row, found.last_column, row)
-        found.last_row = row
+    if row > found.end_row:
+        _resize(found.table, found.first_column, found.header_row, found.end_column, row)
+        found.end_row = row
+    found.last_row = max(found.last_row, row)
 
 
 def _new_table(book: Workbook, workbook: PlanWorkbook, spec: schema.Table) -> FoundTable:
