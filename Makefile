@@ -21,6 +21,7 @@ bench: $(READY)  ## speed figures (see bench/)
 	$(BIN)/python bench/recalc.py
 	$(BIN)/python bench/appendix.py
 	$(BIN)/python bench/addin.py
+	$(BIN)/python bench/batch.py
 
 templates: $(READY)  ## regenerate workbook_templates/ after a deliberate template change
 	$(BIN)/python -m ragbook.workbook.template

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("OPENPYXL_LXML", "False")  # as ragbook sets it, before openpyxl loads
+
 import shutil
 import subprocess
 import sys

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from ragbook import schema
+from ragbook.cells import TableGrid, map_headers, place_in, table_frame
 from ragbook.problems import SheetRow
-from ragbook.workbook import schema
-from ragbook.workbook.cells import TableGrid, map_headers, place_in, table_frame
 
 
 def test_two_tables_on_one_sheet_each_place_their_own_problems():

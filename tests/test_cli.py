@@ -126,3 +126,16 @@ def test_batch_processes_every_plan_and_one_failure_stops_none(demo_plan, tmp_pa
     assert summary["a good plan.xlsx"]["R"] == "11"
     assert "3/3" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_demo_rates_the_bundled_plan_and_writes_every_file(tmp_path):
+    out = tmp_path / "demo"
+    done = run_ragbook("demo", "--out", out)
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: the plan's own warnings
+    assert "Traceback" not in done.stdout + done.stderr
+    assert "something went wrong" not in done.stdout + done.stderr
+    assert "Wrote the results to" in done.stdout
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["demo_plan_2018-19_Q1 appendix.pdf", "demo_plan_2018-19_Q1 appendix.xlsx",
+                     "demo_plan_2018-19_Q1.backup.xlsx", "demo_plan_2018-19_Q1.xlsx"]
+    assert table_rows(out / "demo_plan_2018-19_Q1.xlsx", "Actions")[0]["RAG"] == "A"

@@ -136,5 +136,6 @@ def test_table_engine_agrees_with_one_measure_rules(rows):
                 unit=cells_["Unit"] or "")
             assert got["Direction"] == arrow.arrow, arrow.why
             assert got["Direction why"] == arrow.why
-        table_codes = sorted((p.code, p.column) for p in table.problems if p.row == i)
-        assert table_codes == sorted((p.code, p.column) for p in one.problems)
+        table_codes = sorted((p.code, p.column, p.expected) for p in table.problems
+                             if p.row == i)
+        assert table_codes == sorted((p.code, p.column, p.expected) for p in one.problems)

@@ -10,6 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import officer_workbooks
 from conftest import ROOT, run_ragbook
 from fixtures_xlsx import with_text_box
 
@@ -122,31 +123,10 @@ def test_as_of_date_moves_deadlines_into_the_past(demo_plan):
     assert rows["1.2"]["Milestone check"].startswith("Overdue: was due 31/07/2018")
 
 
-def _with_vba(plan: Path, target: Path) -> bytes:
-    """The plan as a macro-enabled workbook carrying a (dummy) VBA project."""
-    vba = b"\xd0\xcf\x11\xe0ragbook-test-vba-project" * 40
-    with zipfile.ZipFile(plan) as source, zipfile.ZipFile(target, "w") as out:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "[Content_Types].xml":
-                data = data.replace(
-                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml").replace(
-                    b"</Types>", b'<Default Extension="bin" ContentType="application/'
-                                 b'vnd.ms-office.vbaProject"/></Types>')
-            if item.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>",
-                                    b'<Relationship Id="rIdVba" Type="http://schemas.microsoft.'
-                                    b'com/office/2006/relationships/vbaProject" '
-                                    b'Target="vbaProject.bin"/></Relationships>')
-            out.writestr(item, data)
-        out.writestr("xl/vbaProject.bin", vba)
-    return vba
-
-
 def test_xlsm_keeps_its_vba(demo_plan, tmp_path):
-    macro_plan = tmp_path / "plan.xlsm"
-    vba = _with_vba(demo_plan, macro_plan)
+    macro_plan = officer_workbooks.macro_enabled(tmp_path / "plan.xlsm")
+    with zipfile.ZipFile(macro_plan) as made:
+        vba = made.read("xl/vbaProject.bin")
     done = run_ragbook("recalc", macro_plan)
     assert done.returncode == 0, done.stdout + done.stderr
     with zipfile.ZipFile(macro_plan) as saved:
@@ -154,18 +134,22 @@ def test_xlsm_keeps_its_vba(demo_plan, tmp_path):
     assert table_rows(macro_plan, "Actions")[0]["RAG"] == "A"
 
 
-def test_a_workbook_with_shapes_is_written_to_a_new_file(demo_plan, tmp_path):
+def test_a_workbook_with_shapes_is_recalculated_in_place_keeping_them(demo_plan, tmp_path):
     shaped = tmp_path / "shaped.xlsx"
     position = openpyxl.load_workbook(demo_plan).sheetnames.index("Actions") + 1
     actions_part = f"xl/worksheets/sheet{position}.xml"
     shaped.write_bytes(with_text_box(demo_plan.read_bytes(), actions_part))
     original = shaped.read_bytes()
     done = run_ragbook("recalc", shaped)
-    assert shaped.read_bytes() == original
-    new_file = tmp_path / "shaped (recalculated).xlsx"
-    assert new_file.exists()
-    assert "shapes" in done.stdout and "shaped (recalculated).xlsx" in done.stdout
-    assert table_rows(new_file, "Actions")[0]["RAG"] == "A"
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Wrote the results to " in done.stdout and "recalculated" not in done.stdout
+    assert (tmp_path / "shaped.backup.xlsx").read_bytes() == original
+    assert not (tmp_path / "shaped (recalculated).xlsx").exists()
+    with zipfile.ZipFile(io.BytesIO(original)) as before, zipfile.ZipFile(shaped) as after:
+        drawings = [n for n in before.namelist() if "drawing" in n]
+        assert drawings
+        assert all(before.read(n) == after.read(n) for n in drawings)
+    assert table_rows(shaped, "Actions")[0]["RAG"] == "A"
 
 
 def test_missing_output_column_is_added_to_the_table(demo_plan):

@@ -18,8 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ragbook.demo import load_demo_plan
 from ragbook.milestones import read_milestone
-from ragbook.workbook import template
-from ragbook.workbook.schema import (
+from ragbook.schema import (
     ACTIONS,
     ALL_TABLES,
     COMMENTARY,
@@ -33,6 +32,7 @@ from ragbook.workbook.schema import (
     TEMPLATE_VERSION,
     Table,
 )
+from ragbook.workbook import template
 from workbook_compare import compare_workbooks, first_difference
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,6 +13,12 @@ Every rating carries its reason (``why``), and bad input comes back as
 :class:`Problem` values, never as an exception.
 """
 
+import os
+
+# openpyxl writes the same bytes whether or not lxml (which ragbook uses to change a plan
+# file's parts) is installed, and keeps parsing through defusedxml.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 from ragbook.action_table import rate_actions
 from ragbook.actions import ActionRating, rate_action
 from ragbook.calendar import FinancialYear, ReportingPeriod

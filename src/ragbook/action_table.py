@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import pandas as pd
 
+from ragbook import schema
 from ragbook.actions import ActionRating, rate_action
 from ragbook.calendar import ReportingPeriod
 from ragbook.problems import Problem, default_place
 from ragbook.tables import Columns, Ratings
-from ragbook.workbook import schema
 
 ACTION_INPUTS = tuple(column.name for column in schema.ACTIONS.inputs)
 """The Actions table's officer columns (the workbook schema is the one list)."""

@@ -29,6 +29,10 @@ class Choice:
         exact = lookup.get(value) if type(value) is str else None
         return exact or lookup.get(fold(value))
 
+    def at(self, option: str) -> int:
+        """An option's position, as the table engine codes it (-1: not understood)."""
+        return self.options.index(option)
+
     @property
     def lookup(self) -> dict[str, str]:
         """Folded spellings -> the canonical option (worked out once per choice)."""

@@ -108,7 +108,7 @@ def cmd_recalc(args: argparse.Namespace) -> int:
 
     plan = _existing(args.plan)
     done = recalculate(plan, out=Path(args.out) if args.out else None, as_of=_as_of(args.as_of),
-                       backup=not args.no_backup, seconds=args.time_limit)
+                       backup=not args.no_backup, seconds=args.time_limit, force=args.force)
     if done.result is None:
         print(f"{plan.name} could not be rated; nothing was written.")
         _print_problems(done.problems)
@@ -116,7 +116,7 @@ def cmd_recalc(args: argparse.Namespace) -> int:
     print(f"Rated {plan.name} for {done.result.plan.settings.period.label} "
           f"(as of {done.result.plan.settings.period.as_of:%d/%m/%Y}): "
           f"{_counts_line(done.result.counts())}")
-    if (done.losses or done.changed_on_disk) and args.out is None:
+    if done.changed_on_disk:
         print(saved_elsewhere_message(done))
     else:
         print(f"Wrote the results to {done.written_to}"
@@ -264,9 +264,8 @@ def cmd_roll_forward(args: argparse.Namespace) -> int:
 
     plan = _existing(args.plan)
     out = Path(args.out)
-    if out.exists() and not args.force:
-        raise UsageError(f"{out} already exists (use --force to replace it)")
-    done = roll_forward_file(plan, out, as_of=_as_of(args.as_of), seconds=args.time_limit)
+    done = roll_forward_file(plan, out, as_of=_as_of(args.as_of), seconds=args.time_limit,
+                             force=args.force)
     if done.written_to is None:
         print(f"{plan.name} was not rolled forward: fix these first.")
         _print_problems(done.errors or done.problems)
@@ -284,7 +283,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
     Example: ragbook batch plans/ --out rated/
     """
     from ragbook.export import write_csv
-    from ragbook.workbook.batch import run_batch
+    from ragbook.workbook.batch import run_batch, run_batch_on_dask
     from ragbook.workbook.operations import plan_files
 
     folder = Path(args.folder)
@@ -299,8 +298,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"No .xlsx or .xlsm workbooks in {folder}")
         return OK
     width = max(len(p.name) for p in files)
-    lines = run_batch(files, out_dir, as_of=_as_of(args.as_of), seconds=args.time_limit,
-                      progress=_progress)
+    if args.dask and args.workers:
+        raise UsageError("--workers is for this machine; with --dask the cluster's workers "
+                         "share the files out")
+    if args.dask:
+        lines = run_batch_on_dask(files, out_dir, args.dask, as_of=_as_of(args.as_of),
+                                  seconds=args.time_limit, progress=_progress)
+    else:
+        lines = run_batch(files, out_dir, as_of=_as_of(args.as_of), seconds=args.time_limit,
+                          progress=_progress, workers=args.workers)
     print(file=sys.stderr)
     header = ["File", "Status", "R", "A", "G", "No data", "n/a", "Problems", "Output", "Note"]
     table = [[line.file.name, line.status,
@@ -318,6 +324,17 @@ def cmd_batch(args: argparse.Namespace) -> int:
         print(f"  {line.file.name}: {line.message}")
     print(f"\n{len(files)} file(s), {len(failed)} with problems. Summary: {summary_path}")
     return PROBLEMS if failed else OK
+
+
+def _workers(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"found {text!r}; expected a whole number of workers "
+                                         "such as 4")
+    return number
 
 
 def _progress(number: int, total: int, path: Path) -> None:
@@ -347,7 +364,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Wrote the demo plan (as in workbook_templates/) to {plan}\n")
     print(f"$ ragbook recalc {_quoted(plan)}")
     cmd_recalc(argparse.Namespace(plan=str(plan), out=None, as_of=None, no_backup=False,
-                                  time_limit=DEFAULT_SECONDS))
+                                  force=False, time_limit=DEFAULT_SECONDS))
     print(f"\n$ ragbook check {_quoted(plan)}")
     cmd_check(argparse.Namespace(plan=str(plan), as_of=None, json=False,
                                  time_limit=DEFAULT_SECONDS))
@@ -439,6 +456,7 @@ def _as_of_option(p: argparse.ArgumentParser) -> None:
 def _recalc(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
     p.add_argument("--out", help="write to this new file instead of replacing the plan")
+    p.add_argument("--force", action="store_true", help="replace --out if it exists")
     p.add_argument("--no-backup", action="store_true", help="do not keep PLAN.backup.xlsx")
     _as_of_option(p)
 
@@ -480,6 +498,11 @@ def _roll_forward(p: argparse.ArgumentParser) -> None:
 def _batch(p: argparse.ArgumentParser) -> None:
     p.add_argument("folder", help="the folder of plan workbooks")
     p.add_argument("--out", required=True, help="the folder for the rated copies")
+    p.add_argument("--workers", type=_workers, metavar="N",
+                   help="rate N files at once (default: one per core of this machine)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="rate the files on the Dask cluster at ADDRESS (tcp://host:8786); "
+                        "its workers must see the folders at the same paths")
     _as_of_option(p)
 
 

@@ -26,6 +26,7 @@ from ragbook.ratings import (
     RATING_NAMES,
     SUSTAINED,
     compare_ratings,
+    is_blank,
 )
 
 EPSILON = 1e-9
@@ -64,6 +65,11 @@ def measure_direction(
 ) -> Direction:
     """The arrow for a measure, from this period's and the compared period's actuals."""
     when = COMPARED_LABEL.get(compare_with, "last quarter")
+    read = c.POLARITY.read(polarity if not is_blank(polarity) else c.HIGHER)
+    if read is None:
+        return Direction(NOT_APPLICABLE, f'Polarity "{polarity}" not understood: expected '
+                                         f"{c.POLARITY.expected} -> n/a")
+    polarity = read
     if current is None or previous is None:
         missing = "this period" if current is None else f"for {when}"
         return Direction(NOT_APPLICABLE, f"No actual {missing} to compare with -> n/a")

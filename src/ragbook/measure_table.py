@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from ragbook import choices as c
+from ragbook import schema
 from ragbook.calendar import ReportingPeriod
 from ragbook.direction import measure_direction
+from ragbook.measure_rules import EXPECTED
 from ragbook.measures import (
     BLOCKED,
     EPSILON,
@@ -61,18 +63,27 @@ from ragbook.ratings import (
     read_rating,
 )
 from ragbook.tables import Columns, Ratings, blank_mask
-from ragbook.workbook import schema
 
 MEASURE_INPUTS = tuple(column.name for column in schema.MEASURES.inputs)
 """The Measures table's officer columns (the workbook schema is the one list)."""
 REQUIRED = ("Polarity", "Target", "Actual")
 
-# Ratings and reasons as small integers while the table is worked on.
+# Ratings, reasons, arrows and choices as small integers while the table is worked on: each
+# name below is a position in the tuple beside it, so no bare number stands for a choice.
 _RAGS = np.array([RED, AMBER, GREEN, NO_DATA, NOT_APPLICABLE, NOT_RATED], dtype=object)
 R_, A_, G_, NODATA_, NA_, UNRATED_ = range(6)
 _REASONS = np.array([MET, WITHIN_AMBER, OVER_AMBER, OVER_RED, NO_ACTUAL, NOT_DUE, BLOCKED],
                     dtype=object)
+MET_, WITHIN_AMBER_, OVER_AMBER_, OVER_RED_, NO_ACTUAL_, NOT_DUE_, BLOCKED_ = range(7)
 _ARROWS = np.array([IMPROVING, SUSTAINED, DECLINING, NOT_APPLICABLE], dtype=object)
+IMPROVING_, SUSTAINED_, DECLINING_, NO_ARROW_ = range(4)
+HIGHER_, LOWER_, RANGE_ = (c.POLARITY.at(o) for o in (c.HIGHER, c.LOWER, c.RANGE))
+RELATIVE_, ABSOLUTE_ = (c.TOLERANCE.at(o) for o in (c.RELATIVE, c.ABSOLUTE))
+PER_QUARTER_, YEAR_TO_DATE_ = (c.TARGET_PROFILE.at(o) for o in (c.PER_QUARTER,
+                                                                c.YEAR_TO_DATE))
+WHOLE_YEAR_ = c.TARGET_PROFILE.at(c.WHOLE_YEAR)
+LAST_YEAR_ = c.COMPARE_WITH.at(c.SAME_QUARTER_LAST_YEAR)
+NOT_UNDERSTOOD = -1
 _OVERRIDE_CODES = {RED: R_, AMBER: A_, GREEN: G_}
 _NON_BLOCKING = {"Override RAG", "Override reason", "Compare with", "Previous actual",
                  "Last year actual", "Change band"}
@@ -189,8 +200,8 @@ def rate_measures(
     if any(p.code == "missing-column" for p in t.problems):
         t.blocked[:] = True
 
-    pol = t.choice(c.POLARITY) if t.columns.has("Polarity") else np.full(t.size, -1)
-    tol = np.maximum(t.choice(c.TOLERANCE), 0)  # not understood: reported, read as Relative
+    pol = t.choice(c.POLARITY) if t.columns.has("Polarity") else np.full(t.size, NOT_UNDERSTOOD)
+    tol = np.maximum(t.choice(c.TOLERANCE), RELATIVE_)  # not understood: reported, Relative
     profile = t.choice(c.TARGET_PROFILE)
     actual, not_due = t.numbers("Actual", not_due=True)
     target, _ = t.numbers("Target")
@@ -199,7 +210,7 @@ def rate_measures(
     high, _ = t.numbers("Range high")
     amber_at = _thresholds(t, "Amber threshold", tol, amber)
     red_at = _thresholds(t, "Red threshold", tol, red)
-    relative = tol == 0
+    relative = tol == RELATIVE_
 
     compared = _compared(t, pol, relative, profile, target, quarter_target, low, high, period)
     typed = ~(t.blank("Amber threshold") & t.blank("Red threshold"))  # else Settings' problem
@@ -208,7 +219,7 @@ def rate_measures(
     t._flag(upside, "amber-above-red",
             lambda i: Shown(threshold_text(float(amber_at[i]), c.TOLERANCE.options[tol[i]],
                                             "" if is_blank(units[i]) else str(units[i]).strip())),
-            "an amber threshold no larger than the red threshold", "Amber threshold")
+            EXPECTED["amber-above-red"], "Amber threshold")
     amber_at = np.where(np.isnan(amber_at), amber, amber_at)
     red_at = np.where(np.isnan(red_at), red, red_at)
 
@@ -221,15 +232,15 @@ def rate_measures(
         [not_due, t.blocked, np.isnan(actual), short <= 0,
          short <= amber_at + EPSILON * np.maximum(1.0, np.abs(amber_at)),
          short <= red_at + EPSILON * np.maximum(1.0, np.abs(red_at))],
-        [5, 6, 4, 0, 1, 2], default=3)
-    computed = np.array([G_, G_, A_, R_, NODATA_, NA_, UNRATED_])[reason]
+        [NOT_DUE_, BLOCKED_, NO_ACTUAL_, MET_, WITHIN_AMBER_, OVER_AMBER_], default=OVER_RED_)
+    computed = np.array([G_, G_, A_, R_, NODATA_, NA_, UNRATED_])[reason]  # by reason
     final = _overrides(t, computed)
     arrows, travel = _directions(t, pol, relative, actual, low, high)
 
     table = pd.DataFrame({
         "RAG": _RAGS[final], "Computed RAG": _RAGS[computed], "Direction": _ARROWS[arrows],
-        "Shortfall": np.where(reason <= 3, short, np.nan),
-        "Compared with": np.where(reason <= 3, basis, np.nan),
+        "Shortfall": np.where(reason <= OVER_RED_, short, np.nan),
+        "Compared with": np.where(reason <= OVER_RED_, basis, np.nan),
     }, index=frame.index)
     if explain:
         _explain(t, table, _Facts(reason, side, pol, tol, profile, actual, low, high,
@@ -241,51 +252,52 @@ def _thresholds(t: _Table, column: str, tol: np.ndarray, default: float) -> np.n
     values, _ = t.numbers(column, expected=THRESHOLD_EXPECTED)
     raw = t.texts(column)
     missing = np.isnan(values)
-    t._flag(missing & (tol == 1), "absolute-needs-thresholds", raw,
-            "a threshold in the measure's own unit (Tolerance is Absolute)", column)
+    t._flag(missing & (tol == ABSOLUTE_), "absolute-needs-thresholds", raw,
+            EXPECTED["absolute-needs-thresholds"], column)
     negative = values < 0
-    t._flag(negative, "negative-threshold", raw, "a threshold of 0 or more", column)
-    too_big = (tol == 0) & (values > 1)
+    t._flag(negative, "negative-threshold", raw, EXPECTED["negative-threshold"], column)
+    too_big = (tol == RELATIVE_) & (values > 1)
     t._flag(too_big, "threshold-not-a-fraction", raw,
-            "a percentage such as 5% (0.05) for a relative tolerance", column)
-    values = np.where(missing & (tol != 1), default, values)
+            EXPECTED["threshold-not-a-fraction"], column)
+    values = np.where(missing & (tol != ABSOLUTE_), default, values)
     return np.where(negative | too_big, np.nan, values)
 
 
 def _compared(t: _Table, pol: np.ndarray, relative: np.ndarray, profile: np.ndarray,
               target: np.ndarray, quarter_target: np.ndarray, low: np.ndarray,
               high: np.ndarray, period: ReportingPeriod | None) -> np.ndarray:
-    is_range = pol == 2
+    is_range = pol == RANGE_
     t._flag(is_range & np.isnan(low) & np.isnan(high), "range-without-bounds", None,
-            "a Range low and/or Range high for a Within range measure", "Range low")
+            EXPECTED["range-without-bounds"], "Range low")
     t._flag(is_range & (low > high), "range-upside-down", low,
-            "a Range low no larger than Range high", "Range low")
+            EXPECTED["range-upside-down"], "Range low")
     t._flag(is_range & relative & (low == 0), "zero-bound-relative", low,
-            "a non-zero bound, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            EXPECTED["zero-bound-relative"],
             "Range low")
     t._flag(is_range & relative & (low != 0) & (high == 0), "zero-bound-relative", high,
-            "a non-zero bound, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            EXPECTED["zero-bound-relative"],
             "Range high")
     other = ~is_range
     has_quarter = ~np.isnan(quarter_target)
     blank = other & ~has_quarter & np.isnan(target)
-    t._flag(blank & (pol >= 0) & t.blank("Target"), "blank-target", None,
-            "a target (or a quarter target)", "Target")
-    profiled = other & ~has_quarter & ~np.isnan(target) & (profile > 0)
+    t._flag(blank & (pol != NOT_UNDERSTOOD) & t.blank("Target"), "blank-target", None,
+            EXPECTED["blank-target"], "Target")
+    profiled = other & ~has_quarter & ~np.isnan(target) & (profile > WHOLE_YEAR_)
     if period is None:
         t._flag(profiled, "profile-needs-quarter", t.texts("Target profile"),
-                "a reporting quarter in Settings to profile the annual target",
+                EXPECTED["profile-needs-quarter"],
                 "Target profile")
     quarter = period.quarter if period else 4
-    scale = np.select([profile == 1, profile == 2], [0.25, quarter / 4], default=1.0)
+    scale = np.select([profile == PER_QUARTER_, profile == YEAR_TO_DATE_], [0.25, quarter / 4],
+                      default=1.0)
     compared = np.where(has_quarter, quarter_target, target * scale)
     checkable = other & ~blank & ~(profiled & (period is None))
     zero = checkable & relative & (compared == 0)
     t._flag(zero & has_quarter, "zero-target-relative", 0,
-            "a non-zero target, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            EXPECTED["zero-target-relative"],
             "Quarter target")
     t._flag(zero & ~has_quarter, "zero-target-relative", 0,
-            "a non-zero target, or Tolerance Absolute (a shortfall cannot be a percentage of 0)",
+            EXPECTED["zero-target-relative"],
             "Target")
     return np.where(is_range, 0.0, compared)
 
@@ -298,11 +310,12 @@ def _shortfalls(pol: np.ndarray, actual: np.ndarray, compared: np.ndarray, low: 
     near_low = np.isnan(high) | (~np.isnan(low) & (actual - low <= high - actual))
     range_basis = np.where(below > 0, low, np.where(above > 0, high,
                                                     np.where(near_low, low, high)))
-    short = np.select([pol == 0, pol == 1, pol == 2],
+    short = np.select([pol == HIGHER_, pol == LOWER_, pol == RANGE_],
                       [np.maximum(compared - actual, 0.0), np.maximum(actual - compared, 0.0),
                        below + above], default=np.nan)
-    basis = np.where(pol == 2, range_basis, compared)
-    side = np.select([pol == 0, pol == 1, below > 0, above > 0], [0, 1, 2, 3], default=4)
+    basis = np.where(pol == RANGE_, range_basis, compared)
+    side = np.select([pol == HIGHER_, pol == LOWER_, below > 0, above > 0],
+                     [SHORT_, OVER_, BELOW_, ABOVE_], default=INSIDE_)
     return short, basis, side
 
 
@@ -327,7 +340,7 @@ def _overrides(t: _Table, computed: np.ndarray) -> np.ndarray:
     t._flag(unknown, "unknown-override", raw, RATING_CHOICES, "Override RAG")
     t._flag(present & ~unknown & reason_blank, "override-without-reason",
             None if reasons is None else reasons.to_numpy(dtype=object),
-            "a reason for overriding the computed rating", "Override reason")
+            EXPECTED["override-without-reason"], "Override reason")
     return final
 
 
@@ -340,29 +353,31 @@ def _directions(t: _Table, pol: np.ndarray, relative: np.ndarray, actual: np.nda
     previous, _ = t.numbers("Previous actual")
     last_year, _ = t.numbers("Last year actual")
     band, _ = t.numbers("Change band")
-    t._flag(band < 0, "negative-band", band, "a change band of 0 or more", "Change band")
+    t._flag(band < 0, "negative-band", band, EXPECTED["negative-band"], "Change band")
     band = np.where(np.isnan(band) | (band < 0), 0.0, band)
-    before = np.where(compare == 1, last_year, previous)
+    before = np.where(compare == LAST_YEAR_, last_year, previous)
 
     def outside(values: np.ndarray) -> np.ndarray:
         return (np.nan_to_num(low - values, nan=0.0).clip(min=0)
                 + np.nan_to_num(values - high, nan=0.0).clip(min=0))
 
-    gain = np.select([pol == 0, pol == 1, pol == 2],
+    gain = np.select([pol == HIGHER_, pol == LOWER_, pol == RANGE_],
                      [actual - before, before - actual, outside(before) - outside(actual)],
                      default=np.nan)
-    move = np.where(pol == 2, np.abs(gain), np.abs(actual - before))
+    move = np.where(pol == RANGE_, np.abs(gain), np.abs(actual - before))
     use_relative = relative & (before != 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         size = np.where(use_relative, move / np.abs(before), move)
     limit = np.where(relative & (before == 0), 0.0, band)
     steady = (size <= limit + EPSILON * np.maximum(1.0, np.abs(limit))) | (gain == 0)
-    arrows = np.where(steady, 1, np.where(gain > 0, 0, 2))
-    unknown = np.isnan(gain) | np.isnan(actual) | np.isnan(before) | (compare < 0)
-    return np.where(unknown, 3, arrows), (compare, before, band)
+    arrows = np.where(steady, SUSTAINED_, np.where(gain > 0, IMPROVING_, DECLINING_))
+    unknown = (np.isnan(gain) | np.isnan(actual) | np.isnan(before)
+               | (compare == NOT_UNDERSTOOD))
+    return np.where(unknown, NO_ARROW_, arrows), (compare, before, band)
 
 
 _SIDES = ("short", "over", "below the range", "above the range", "")
+SHORT_, OVER_, BELOW_, ABOVE_, INSIDE_ = range(5)
 
 
 @dataclass
@@ -391,6 +406,12 @@ def _numbers(values: np.ndarray) -> list[float | None]:
     return [None if value != value else value for value in values.tolist()]
 
 
+def _options(choice: c.Choice, codes: np.ndarray, otherwise: str) -> list[str]:
+    """The options the codes stand for (``otherwise`` where one was not understood)."""
+    return [otherwise if code == NOT_UNDERSTOOD else choice.options[code]
+            for code in codes.tolist()]
+
+
 def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod | None
              ) -> None:
     """Add ``Rating why``, ``Direction why`` and ``Why`` row by row, in the same words as
@@ -407,11 +428,12 @@ def _explain(t: _Table, table: pd.DataFrame, f: _Facts, period: ReportingPeriod 
     basis = _numbers(table["Compared with"].to_numpy())
     actual, before, low, high, quarter_target = (
         _numbers(values) for values in (f.actual, f.before, f.low, f.high, f.quarter_target))
-    understood = (f.pol >= 0).tolist()
-    polarities = [c.POLARITY.options[p] if p >= 0 else c.HIGHER for p in f.pol.tolist()]
-    tolerances = [c.TOLERANCE.options[x] if x >= 0 else c.RELATIVE for x in f.tol.tolist()]
-    profiles = [c.TARGET_PROFILE.options[max(x, 0)] for x in f.profile.tolist()]
-    compare = [c.COMPARE_WITH.options[x] if x >= 0 else None for x in f.compare.tolist()]
+    understood = (f.pol != NOT_UNDERSTOOD).tolist()
+    polarities = _options(c.POLARITY, f.pol, c.HIGHER)
+    tolerances = _options(c.TOLERANCE, f.tol, c.RELATIVE)
+    profiles = _options(c.TARGET_PROFILE, f.profile, c.WHOLE_YEAR)
+    compare = [None if code == NOT_UNDERSTOOD else c.COMPARE_WITH.options[code]
+               for code in f.compare.tolist()]
     reasons = _REASONS[f.reason].tolist()
     sides = [_SIDES[x] for x in f.side.tolist()]
     amber, red, band = f.amber.tolist(), f.red.tolist(), f.band.tolist()

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from ragbook import choices as c
 from ragbook.calendar import ReportingPeriod
+from ragbook.measure_rules import EXPECTED
 from ragbook.numbers import (
     NUMBER_EXPECTED,
     THRESHOLD_EXPECTED,
@@ -258,7 +259,7 @@ def rate_measure(
     typed = not (is_blank(amber) and is_blank(red))  # both blank: Settings' problem
     if amber_at is not None and red_at is not None and amber_at > red_at and typed:
         found.add("amber-above-red", Shown(threshold_text(amber_at, tol, unit)),
-                  "an amber threshold no larger than the red threshold", "Amber threshold")
+                  EXPECTED["amber-above-red"], "Amber threshold")
     final_override, reason_text, refused = read_override(override, override_reason)
     if refused is not None:
         found.problems.append(refused)
@@ -307,14 +308,14 @@ def _threshold(found: _Inputs, column: str, value: object, tolerance: str,
     if number is None:
         if tolerance == c.ABSOLUTE:
             found.add("absolute-needs-thresholds", value,
-                      "a threshold in the measure's own unit (Tolerance is Absolute)", column)
+                      EXPECTED["absolute-needs-thresholds"], column)
         return None if tolerance == c.ABSOLUTE else default
     if number < 0:
-        found.add("negative-threshold", value, "a threshold of 0 or more", column)
+        found.add("negative-threshold", value, EXPECTED["negative-threshold"], column)
         return None
     if tolerance == c.RELATIVE and number > 1:
         found.add("threshold-not-a-fraction", value,
-                  "a percentage such as 5% (0.05) for a relative tolerance", column)
+                  EXPECTED["threshold-not-a-fraction"], column)
         return None
     return number
 
@@ -327,33 +328,31 @@ def _what_to_compare(found: _Inputs, pol: str | None, tol: str, goal: float | No
     if pol == c.RANGE:
         if low is None and high is None:
             found.add("range-without-bounds", None,
-                      "a Range low and/or Range high for a Within range measure", "Range low")
+                      EXPECTED["range-without-bounds"], "Range low")
             return None
         if low is not None and high is not None and low > high:
-            found.add("range-upside-down", low, "a Range low no larger than Range high",
+            found.add("range-upside-down", low, EXPECTED["range-upside-down"],
                       "Range low")
         if tol == c.RELATIVE and 0 in (low, high):
             column = "Range low" if low == 0 else "Range high"
-            found.add("zero-bound-relative", 0, "a non-zero bound, or Tolerance Absolute "
-                      "(a shortfall cannot be a percentage of 0)", column)
+            found.add("zero-bound-relative", 0, EXPECTED["zero-bound-relative"], column)
         return 0.0
     if goal_q is not None:
         compared = goal_q
     elif goal is None:
         if pol is not None and target_blank:
-            found.add("blank-target", None, "a target (or a quarter target)", "Target")
+            found.add("blank-target", None, EXPECTED["blank-target"], "Target")
         return None
     elif profile != c.WHOLE_YEAR and period is None:
         found.add("profile-needs-quarter", profile,
-                  "a reporting quarter in Settings to profile the annual target",
+                  EXPECTED["profile-needs-quarter"],
                   "Target profile")
         return None
     else:
         compared = profiled_target(goal, profile, period.quarter if period else 4)
     if tol == c.RELATIVE and compared == 0:
         column = "Quarter target" if goal_q is not None else "Target"
-        found.add("zero-target-relative", 0, "a non-zero target, or Tolerance Absolute "
-                  "(a shortfall cannot be a percentage of 0)", column)
+        found.add("zero-target-relative", 0, EXPECTED["zero-target-relative"], column)
     return compared
 
 

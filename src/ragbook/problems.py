@@ -8,6 +8,7 @@ first one.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
@@ -104,6 +105,21 @@ def sheet_ref(sheet: str) -> str:
     if _PLAIN_SHEET.fullmatch(sheet):
         return sheet
     return "'" + sheet.replace("'", "''") + "'"
+
+
+@functools.cache
+def column_letter(number: int) -> str:
+    """A worksheet column's letters: 1 -> ``A``, 28 -> ``AB``."""
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def cell_name(row: int, column: int) -> str:
+    """``B5`` for row 5, column 2."""
+    return f"{column_letter(column)}{row}"
 
 
 def default_place(row: Hashable | None, column: str | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ragbook.measure_rules import EXPECTED
 from ragbook.problems import Problem, problem
 
 RED = "R"
@@ -105,6 +106,6 @@ def read_override(override: object, reason: object) -> tuple[str | None, str, Pr
                                  column="Override RAG")
     if is_blank(reason):
         return None, "", problem("override-without-reason", reason,
-                                 "a reason for overriding the computed rating",
+                                 EXPECTED["override-without-reason"],
                                  column="Override reason")
     return rating, str(reason).strip(), None

@@ -146,23 +146,44 @@ def slow(folder) -> Path:
     return hostile.slow_sheet(folder / "slow.xlsx")
 
 
-def test_a_file_slow_to_parse_is_stopped_at_its_time_limit(slow, tmp_path):
+@pytest.fixture(scope="module")
+def big(folder) -> Path:
+    """A plan of 20,000 measures: a few seconds to read and rate."""
+    from test_concurrent_runs import big_plan
+
+    return big_plan(folder / "big.xlsx", measures=20000)
+
+
+def test_a_huge_comment_is_refused_at_once(slow, tmp_path):
     plan = tmp_path / "slow.xlsx"
     shutil.copyfile(slow, plan)
     before = plan.read_bytes()
     run = measured("recalc", plan, "--time-limit", 3, cwd=tmp_path)
     assert run.returncode == 1
-    assert "took longer than 3 s to read and rate, so ragbook stopped" in run.stderr
+    assert "expected an Excel workbook ragbook can read" in run.stderr
+    assert "Comment too big" in run.stderr
+    assert run.seconds < 10 and run.peak_mb < MEGABYTES_ALLOWED, (run.seconds, run.peak_mb)
+    assert plan.read_bytes() == before
+
+
+def test_a_file_slower_than_its_time_limit_is_stopped(big, tmp_path):
+    plan = tmp_path / "big.xlsx"
+    shutil.copyfile(big, plan)
+    before = plan.read_bytes()
+    run = measured("recalc", plan, "--time-limit", 1, cwd=tmp_path)
+    assert run.returncode == 1
+    assert "took longer than 1 s to read and rate, so ragbook stopped" in run.stderr
     assert "the file has not been changed" in run.stderr
     assert run.seconds < 10, f"{run.seconds:.1f} s"
     assert plan.read_bytes() == before
 
 
-def test_in_a_batch_no_hostile_file_stops_the_others(bombs, slow, tmp_path):
+def test_in_a_batch_no_hostile_file_stops_the_others(bombs, slow, big, tmp_path):
     plans = tmp_path / "plans"
     plans.mkdir()
     shutil.copyfile(DEMO_PLAN, plans / "a good plan.xlsx")
     shutil.copyfile(slow, plans / "b slow.xlsx")
+    shutil.copyfile(big, plans / "b big.xlsx")
     for name in ("inflating", "comment", "laughs"):
         shutil.copyfile(bombs[name], plans / f"c {name}.xlsx")
     hostile.whole_column_tables(plans / "d whole columns.xlsx")
@@ -171,11 +192,12 @@ def test_in_a_batch_no_hostile_file_stops_the_others(bombs, slow, tmp_path):
     assert run.returncode == 1
     summary = (tmp_path / "rated" / "batch-summary.csv").read_text(encoding="utf-8")
     status = {line.split(",")[0]: line.split(",")[1] for line in summary.splitlines()[1:]}
-    assert status == {"a good plan.xlsx": "ok", "b slow.xlsx": "failed",
+    assert status == {"a good plan.xlsx": "ok", "b slow.xlsx": "failed", "b big.xlsx": "failed",
                       "c inflating.xlsx": "failed", "c comment.xlsx": "failed",
                       "c laughs.xlsx": "failed", "d whole columns.xlsx": "ok",
                       "e another good plan.xlsx": "ok"}
-    assert "b slow.xlsx took longer than 3 s" in run.stdout
+    assert "b big.xlsx took longer than 3 s" in run.stdout
+    assert "Comment too big" in run.stdout
     assert run.seconds < 60, f"{run.seconds:.1f} s"
     assert sorted(p.name for p in (tmp_path / "rated").iterdir()) == [
         "a good plan.xlsx", "batch-summary.csv", "d whole columns.xlsx",

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from ragbook import schema
 from ragbook.appendix.layout import Appendix, Cell, Chart, PageSetup, Row, Sheet
 from ragbook.appendix.pages import Block, Pages
 from ragbook.appendix.theme import Theme
@@ -43,7 +44,6 @@ from ragbook.ratings import (
     fold,
     is_blank,
 )
-from ragbook.workbook import schema
 
 REPORT = "Progress report"
 SUMMARY = "Summary"

@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from ragbook import schema
 from ragbook.appendix import metrics
 from ragbook.ratings import fold, is_blank
-from ragbook.workbook import schema
 
 Align = Literal["left", "center", "right"]
 VAlign = Literal["top", "center", "bottom"]

@@ -2,7 +2,7 @@
 
 The add-in sends the workbook's values (not its formatting) and each Excel
 Table's address. The tables are read with the same rules as the file route
-(:mod:`ragbook.workbook.cells`), so a plan gets the same ratings and the same
+(:mod:`ragbook.cells`), so a plan gets the same ratings and the same
 problems at the same cells whichever way it is rated. What this route cannot
 see: number formats (a value typed as an Excel percentage, 72%, arrives as
 0.72, so a percentage measure must be typed as points with Unit ``%`` or as
@@ -22,22 +22,19 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from ragbook.plan import PlanResult
-from ragbook.problems import Problem, SheetRow
-from ragbook.ratings import fold, is_blank
-from ragbook.roll_forward import CopyFrom, RollForward
-from ragbook.workbook import schema
-from ragbook.workbook.cells import (
+from ragbook import schema
+from ragbook.cells import (
     ERRORS,
     PlanTables,
     TableGrid,
     map_headers,
     missing_table,
     plan_from_frames,
-    run_log_row,
     table_frame,
-    total_row,
 )
+from ragbook.changes import CannotChange, CellValues, Changes, Copied, NewRows, NewTable
+from ragbook.problems import Problem
+from ragbook.ratings import fold, is_blank
 
 RAG_COLOURS = {rating: f"#{colour}" for rating, colour in schema.RAG_FILLS.items()}
 _FILLS = {rating: xw.utils.rgb_to_int(bytes.fromhex(colour))
@@ -60,11 +57,15 @@ class LiveTable(TableGrid):
     def cell(self, row: int, column: str) -> object:
         """A data cell's value as sent, by worksheet row and schema column."""
         position = self.columns.get(column)
-        if position is None:
+        return None if position is None else self.cell_at(row, position)
+
+    def cell_at(self, row: int, column: int) -> object:
+        """A data cell's value as sent, by worksheet row and column number."""
+        if not 0 <= row - self.first_row < len(self.rows):
             return None
         values = self.rows[row - self.first_row]
-        offset = position - self.first_column
-        return values[offset] if offset < len(values) else None
+        offset = column - self.first_column
+        return values[offset] if 0 <= offset < len(values) else None
 
 
 @dataclass
@@ -80,6 +81,23 @@ class LivePlan(PlanTables[LiveTable]):
     def frame(self, table: LiveTable) -> pd.DataFrame:
         numbers = range(table.first_row, table.first_row + len(table.rows))
         return table_frame(table, numbers, table.rows, [])
+
+    def cell_value(self, table: LiveTable, row: int, column: int) -> object:
+        if (table.first_column <= column <= table.last_column
+                and table.first_row <= row <= table.last_row):
+            return table.cell_at(row, column)
+        sheet = table.xl_sheet
+        if _remote(self.book):  # the sheet's values from A1, as the add-in sent them
+            values = sheet.api["values"]
+            if row <= len(values) and values and column <= len(values[0]):
+                value = values[row - 1][column - 1]
+                return None if value == "" else value
+            return None
+        return sheet.range((row, column)).value
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
 
 
 def _rows(values: Any) -> list[list[object]]:
@@ -252,38 +270,6 @@ def _runs(rows: Sequence[int], longest: int | None = None) -> list[tuple[int, in
     return runs
 
 
-def write_results(live: LivePlan, result: PlanResult) -> None:
-    """RAG, Direction, Milestone due, Milestone check and Why into the tables, RAG cells
-    coloured; nothing else is touched.
-
-    Every range costs the remote engine a pass over the whole sheet, so neighbouring
-    output columns are written together, one block per run of rows.
-    """
-    for spec, rated in ((schema.ACTIONS, result.actions), (schema.MEASURES, result.measures)):
-        table = live.tables.get(spec.name)
-        if table is None or rated.table.empty:
-            continue
-        present = sorted((table.columns[c.name], c) for c in spec.outputs
-                         if c.name in table.columns)  # the add-in adds no columns
-        numbers = [label.number for label in rated.table.index]
-        by_row = dict(zip(numbers, range(len(numbers)), strict=True))
-        columns = {column.name: rated.table[column.name].tolist() for _, column in present}
-        for group in _adjacent(present):
-            shown = [[_cell_value(value) for value in columns[column.name]]
-                     for _, column in group]
-            for first, last in _runs(numbers):
-                block = [[values[by_row[row]] for values in shown]
-                         for row in range(first, last + 1)]
-                write_values(table.xl_sheet, first, group[0][0], block)
-        for position, column in present:
-            if column.kind == "date":
-                for first, last in _runs(numbers):
-                    table.xl_sheet.range((first, position), (last, position)).number_format = \
-                        schema.NUMBER_FORMATS["date"]
-            if column.kind == "rating":
-                _paint(table, position, numbers, columns[column.name])
-
-
 def _adjacent(columns: list[tuple[int, schema.Column]]) -> list[list[tuple[int, schema.Column]]]:
     """Columns next to each other on the sheet, grouped."""
     groups: list[list[tuple[int, schema.Column]]] = []
@@ -341,78 +327,122 @@ def now() -> datetime:
     return datetime.now().replace(microsecond=0)
 
 
-def add_run_log(live: LivePlan, result: PlanResult, command: str, problems: int) -> None:
-    """A row at the end of the run log, when the workbook has one (it is left alone if not)."""
-    _append_rows(live.tables.get(schema.RUN_LOG.name),
-                 [run_log_row(result, command, problems, now())])
+# --- carrying a list of changes out in the open workbook ----------------------------------------
 
 
-def _write_column(table: LiveTable, column: str, cells: dict[int, object]) -> None:
-    position = table.columns.get(column)
-    if position is None:
-        return
-    for first, last in _runs(sorted(cells)):
-        write_values(table.xl_sheet, first, position,
-                     [[_cell_value(cells[row])] for row in range(first, last + 1)])
+def apply_changes(live: LivePlan, changes: Changes) -> None:
+    """Carry out the changes :mod:`ragbook.changes` worked out, as the file route does:
+    columns added to tables, cells written with their look, rows added to ragbook's tables,
+    and tables made on new sheets.
+
+    Every range costs the remote engine a pass over the whole sheet, so neighbouring
+    columns with the same rows are written together, one block per run of rows.
+    """
+    for column in changes.columns:
+        table = live.tables[column.table]
+        write_values(table.xl_sheet, column.header_row, column.column, [[column.header]])
+        table.xl_table.resize(table.xl_sheet.range((column.header_row, table.first_column),
+                                                   (column.last_row, column.column)))
+    for group in _side_by_side(changes.cells):
+        _write_cells(live, group)
+    for rows in changes.rows:
+        _write_rows(live, rows)
+    for new in changes.tables:
+        _add_table(live, new)
 
 
-def apply_roll_forward(live: LivePlan, change: RollForward) -> None:
-    """Write the next quarter's starting point into the open workbook."""
-    settings = live.tables[schema.SETTINGS.name]
-    for number in range(settings.first_row, settings.first_row + len(settings.rows)):
-        name = settings.cell(number, "Setting")
-        for setting, value in change.settings.items():
-            if not is_blank(name) and fold(name) == fold(setting):
-                _write_column(settings, "Value", {number: value})
-    for spec, changes in ((schema.ACTIONS, change.actions), (schema.MEASURES, change.measures),
-                          (schema.COMMENTARY, change.commentary)):
-        table = live.tables.get(spec.name)
-        if table is None:
-            continue
-        by_column: dict[str, dict[int, object]] = {}
-        for label, cells in changes.items():
-            assert isinstance(label, SheetRow)
-            for name, value in cells.items():
-                if isinstance(value, CopyFrom):
-                    value = table.cell(label.number, value.column)
-                by_column.setdefault(name, {})[label.number] = value
-        for name, column_cells in by_column.items():
-            _write_column(table, name, column_cells)
-            if name == "RAG" and name in table.columns:
-                numbers = sorted(column_cells)
-                _paint(table, table.columns[name], numbers, [""] * len(numbers))
-    _append_rows(live.tables.get(schema.HISTORY.name), change.history)
+def _side_by_side(cells: list[CellValues]) -> list[list[CellValues]]:
+    """Changes to neighbouring columns of one table over the same rows, grouped."""
+    groups: list[list[CellValues]] = []
+    for change in cells:
+        last = groups[-1][-1] if groups else None
+        if (last is not None and last.table == change.table
+                and last.column == change.column - 1 and last.values.keys() ==
+                change.values.keys()):
+            groups[-1].append(change)
+        else:
+            groups.append([change])
+    return groups
 
 
-def check_room(*tables: LiveTable | None) -> None:
-    """Stop before anything is written when a table ragbook adds rows to shows a Total Row
-    (desktop Excel applies each change at once, so the check comes first)."""
-    for table in tables:
-        if table is not None and table.totals:
-            raise xw.XlwingsError(total_row(table).message)
+def _write_cells(live: LivePlan, group: list[CellValues]) -> None:
+    table = live.tables[group[0].table]
+    rows = list(group[0].values)
+    shown = [[_cell_value(table.cell_at(row, value.column)) if isinstance(value, Copied)
+              else _cell_value(value) for row, value in change.values.items()]
+             for change in group]
+    at = {row: index for index, row in enumerate(rows)}
+    for first, last in _runs(sorted(rows)):
+        block = [[values[at[row]] for values in shown] for row in range(first, last + 1)]
+        write_values(table.xl_sheet, first, group[0].column, block)
+    for change, values in zip(group, shown, strict=True):
+        _give_look(table, change.column, rows, values, change.look, change.number_format)
 
 
-def _append_rows(table: LiveTable | None, rows: list[list[object]]) -> None:
-    """Add rows (in the table's schema column order) at the end of one of ragbook's tables."""
-    if table is None or not rows:
-        return
-    check_room(table)
-    first = table.next_row(lambda number: any(
-        not is_blank(value) for value in table.rows[number - table.first_row]))
-    last = first + len(rows) - 1
+def _give_look(table: LiveTable, column: int, rows: list[int], values: list[object],
+               look: str, number_format: str | None) -> None:
     sheet = table.xl_sheet
-    if last > table.end_row:
-        table.xl_table.resize(sheet.range((table.header_row, table.first_column),
-                                          (last, table.end_column)))
-        table.end_row = last
+    if number_format is not None:
+        for first, last in _runs(sorted(rows)):
+            sheet.range((first, column), (last, column)).number_format = number_format
+    if look == "rating":
+        _paint(table, column, rows, values)
+    elif look == "wrap":
+        for first, last in _runs(sorted(rows)):
+            sheet.range((first, column), (last, column)).wrap_text = True
+    elif look == "number":
+        numbers = [row for row, value in zip(rows, values, strict=True)
+                   if type(value) in (int, float)]
+        for first, last in _runs(numbers):
+            sheet.range((first, column), (last, column)).number_format = "General"
+
+
+def _write_rows(live: LivePlan, rows: NewRows) -> None:
+    """Rows at the end of one of ragbook's tables (the table grows to hold them)."""
+    table = live.tables[rows.table]
+    sheet = table.xl_sheet
+    last = rows.first_row + len(rows.rows) - 1
+    if rows.grows_to is not None:
+        table.xl_table.resize(sheet.range((rows.header_row, rows.first_column),
+                                          (rows.grows_to, rows.end_column)))
+    block = [[_cell_value(value) for value in values] for values in rows.rows]
+    write_values(sheet, rows.first_row, rows.first_column, block)
+    for offset, (look, number_format) in enumerate(rows.looks):
+        column = rows.first_column + offset
+        if number_format is not None:
+            sheet.range((rows.first_row, column), (last, column)).number_format = number_format
+        if look == "wrap":
+            sheet.range((rows.first_row, column), (last, column)).wrap_text = True
     width = table.last_column - table.first_column + 1
-    block = []
-    for values in rows:
-        line: list[object] = [""] * width
-        for name, value in zip(table.spec.headers, values, strict=True):
-            if name in table.columns:
-                line[table.columns[name] - table.first_column] = _cell_value(value)
-        block.append(line)
-    write_values(sheet, first, table.first_column, block)
-    table.rows[first - table.first_row:] = block
+    start = rows.first_row - table.first_row
+    while len(table.rows) < start:
+        table.rows.append([None] * width)
+    table.rows[start:start + len(block)] = [line[:width] for line in block]
     table.last_row = table.first_row + len(table.rows) - 1
+
+
+def _add_table(live: LivePlan, new: NewTable) -> None:
+    """One of ragbook's tables on a new sheet at the end of the workbook."""
+    book = live.book
+    sheet = book.sheets.add(new.sheet, after=book.sheets[len(book.sheets) - 1])
+    block: list[list[object]] = [list(new.headers)]
+    block += [[_cell_value(value) for value in values] for values in new.rows]
+    write_values(sheet, 1, 1, block)
+    whole = sheet.range((1, 1), (len(block), len(new.headers)))
+    sheet.tables.add(source=whole, name=new.table, has_headers=True,
+                     table_style_name="TableStyleMedium2")
+    sheet.range((1, 1), (1, len(new.headers))).font.bold = True
+    for column, ((look, number_format), width) in enumerate(
+            zip(new.looks, new.widths, strict=True), start=1):
+        cells = sheet.range((2, column), (max(2, len(block)), column))
+        if number_format is not None:
+            cells.number_format = number_format
+        if look == "wrap":
+            cells.wrap_text = True
+        sheet.range((1, column)).column_width = width
+
+
+def refuse(error: CannotChange) -> xw.XlwingsError:
+    """A change that cannot be made, as the message Excel shows (nothing was changed: the
+    changes are worked out before any is sent)."""
+    return xw.XlwingsError(error.problem.message)

@@ -16,6 +16,7 @@ from xlwings.server import arg, func
 
 from ragbook.actions import rate_action
 from ragbook.calendar import ReportingPeriod, excel_date, read_date
+from ragbook.choices import HIGHER, POLARITY
 from ragbook.direction import measure_direction
 from ragbook.measures import rate_measure
 from ragbook.milestones import read_milestone
@@ -92,10 +93,13 @@ def direction(current: Any, previous: Any, polarity: Any,
         now = _given_number(current, "current", "a number, or blank for no data")
         before = _given_number(previous, "previous", "a number, or blank for no data")
         move = _given_number(band, "band", "a number in the measure's unit, or blank for 0")
+        read = POLARITY.read(HIGHER if is_blank(polarity) else polarity)
+        if read is None:
+            raise NotUnderstood(f"Not understood: polarity {_shown(polarity)}; expected "
+                                f"{POLARITY.expected}")
     except NotUnderstood as error:
         return str(error)
-    return measure_direction(now, before, str(polarity or "Higher is better"),
-                             band=move or 0.0, tolerance="Absolute").arrow
+    return measure_direction(now, before, read, band=move or 0.0, tolerance="Absolute").arrow
 
 
 @func

@@ -16,12 +16,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import xlwings as xw
-from openpyxl.utils import get_column_letter
 
 from ragbook.appendix import metrics
-from ragbook.appendix.layout import Appendix, Sheet
+from ragbook.appendix.layout import Appendix, Chart, Sheet
 from ragbook.appendix.theme import Style, Theme
 from ragbook.excel.book import safe_text, write_values
+from ragbook.problems import column_letter
 
 Box = tuple[int, int, int, int]
 """First row, first column, last row, last column (1-based)."""
@@ -65,7 +65,7 @@ def _render_sheet(target: xw.Sheet, sheet: Sheet, theme: Theme) -> None:
     if grid:
         write_values(target, 1, 1, grid)
     for index, columns in enumerate(sheet.columns, start=1):
-        letter = get_column_letter(index)
+        letter = column_letter(index)
         target.range(f"{letter}:{letter}").column_width = metrics.column_width_points(columns)
     for first, last, height in _height_runs([row.height for row in sheet.rows]):
         target.range(f"{first}:{last}").row_height = height
@@ -90,7 +90,42 @@ def _render_sheet(target: xw.Sheet, sheet: Sheet, theme: Theme) -> None:
         target.range((number, column)).add_hyperlink(f"#{place}", text_to_display=text,
                                                   screen_tip="Go to the cell")
     if sheet.rows:
-        target.page_setup.print_area = f"A1:{get_column_letter(width)}{len(sheet.rows)}"
+        target.page_setup.print_area = f"A1:{column_letter(width)}{len(sheet.rows)}"
+    for chart in sheet.charts:
+        _draw(target, chart)
+
+
+POINTS_PER_CM = 72 / 2.54
+CHART_TYPES = {"stacked bar": "bar_stacked", "bar": "bar_clustered"}
+
+
+def _draw(target: xw.Sheet, chart: Chart) -> None:
+    """A chart as the file's appendix has it: the same cells, type, title, series colours,
+    categories and size, the legend below."""
+    column, first, last = chart.categories
+    left = min(series[0] for series in chart.series)
+    right = max(series[0] for series in chart.series)
+    drawn = target.charts.add(
+        width=chart.width_cm * POINTS_PER_CM, height=chart.height_cm * POINTS_PER_CM,
+        chart_type=CHART_TYPES[chart.kind], anchor=target.range(chart.anchor),
+        source=target.range((first - 1, left), (last, right)), plot_by="columns")
+    drawn.set_x_axis_values(target.range((first, column), (last, column)))
+    drawn.title = chart.title
+    drawn.legend.position = "bottom"
+    series = _series(drawn, len(chart.series))
+    for number, (_, _, _, colour) in enumerate(chart.series):
+        series[number].fill_color = colour if colour.startswith("#") else f"#{colour}"
+
+
+def _series(drawn: xw.Chart, count: int) -> xw.main.ChartSeriesCollection:
+    """A new chart's series. xlwings Server cannot count them before Excel has drawn the
+    chart, but they are the source's columns, so their number is known."""
+    if drawn.impl.__class__.__module__.endswith("_xlremote"):
+        from xlwings.pro import _xlremote
+
+        return xw.main.ChartSeriesCollection(
+            impl=_xlremote.ChartSeriesCollection(drawn.impl, count=count))
+    return drawn.series
 
 
 def _height_runs(heights: list[float | None]) -> list[tuple[int, int, float]]:

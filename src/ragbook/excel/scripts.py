@@ -18,29 +18,34 @@ from xlwings.server import script
 from ragbook.appendix.build import SHEET_NAMES
 from ragbook.appendix.build import build_appendix as build_appendix_layout
 from ragbook.appendix.theme import Theme
+from ragbook.cells import cannot_rate
+from ragbook.changes import CannotChange, Changes, next_quarter, person, ratings, run_log
 from ragbook.excel import book as live_book
 from ragbook.excel.live_appendix import render_live
 from ragbook.excel.problems_sheet import show_problems
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
-from ragbook.roll_forward import roll_forward as next_quarter
-from ragbook.workbook import schema
-from ragbook.workbook.cells import cannot_rate
+from ragbook.roll_forward import roll_forward as start_next_quarter
+
+try:  # xlwings Server tells a script who is signed in; xlwings Lite and desktop do not
+    from xlwings_server.models import CurrentUser
+except ImportError:  # pragma: no cover - outside xlwings Server
+    CurrentUser = None
 
 TITLE = "ragbook"
 
 
-def _steady(button: Callable[[xw.Book], None]) -> Callable[[xw.Book], None]:
+def _steady(button: Callable[..., None]) -> Callable[..., None]:
     """Run a button without the garbage collector's passes: a click makes tens of thousands
     of short-lived objects, freed as it goes, and the passes would add about a tenth to its
     time. Collection carries on as before once the button is done."""
 
     @functools.wraps(button)
-    def run(book: xw.Book) -> None:
+    def run(book: xw.Book, *user: object) -> None:
         was_on = gc.isenabled()
         gc.disable()
         try:
-            button(book)
+            button(book, *user)
         finally:
             if was_on:
                 gc.enable()
@@ -56,6 +61,27 @@ def _rate(book: xw.Book) -> tuple[live_book.LivePlan, PlanResult | None, list[Pr
     return live, result, live.problems + live.locate(result.problems)
 
 
+def officer(book: xw.Book, user: object = None) -> str:
+    """Who the run log names: the officer signed in to xlwings Server (their Entra ID name
+    or e-mail, or the name IT gave their access token); the computer's user in desktop
+    Excel; "not signed in" when a server asks for no sign-in."""
+    if user is not None:
+        if getattr(user, "id", None) == "n/a":
+            return "not signed in"
+        return str(getattr(user, "name", None) or getattr(user, "email", None)
+                   or getattr(user, "id", None) or "")
+    if live_book._remote(book):
+        return "not signed in"
+    return person()
+
+
+def _rated_changes(live: live_book.LivePlan, result: PlanResult, command: str, problems: int,
+                   by: str) -> Changes:
+    changes = ratings(live, result)
+    changes += run_log(live, result, command, problems, live_book.now(), by, live.sheet_names)
+    return changes
+
+
 def _counts(result: PlanResult) -> str:
     return ", ".join(f"{name} {count}" for name, count in result.counts().items() if count)
 
@@ -67,7 +93,7 @@ def _cannot(book: xw.Book, problems: list[Problem]) -> None:
 
 @script
 @_steady
-def recalculate_rag(book: xw.Book) -> None:
+def recalculate_rag(book: xw.Book, user: CurrentUser = None) -> None:
     """Rate every action and measure, and write RAG, Direction, Milestone due,
     Milestone check and Why into the plan's tables."""
     live, result, problems = _rate(book)
@@ -75,9 +101,12 @@ def recalculate_rag(book: xw.Book) -> None:
         show_problems(book, problems, None)
         _cannot(book, problems)
         return
-    live_book.check_room(live.tables.get(schema.RUN_LOG.name))
-    live_book.write_results(live, result)
-    live_book.add_run_log(live, result, "Recalculate RAG", len(problems))
+    try:  # every change is worked out before any is made
+        changes = _rated_changes(live, result, "Recalculate RAG", len(problems),
+                                 officer(book, user))
+    except CannotChange as error:
+        raise live_book.refuse(error) from None
+    live_book.apply_changes(live, changes)
     period = result.plan.settings.period
     summary = (f"Rated {len(result.actions.table)} actions and {len(result.measures.table)} "
                f"measures for {period.label}: {_counts(result)}.")
@@ -121,18 +150,20 @@ def build_appendix(book: xw.Book) -> None:
 
 @script
 @_steady
-def roll_forward(book: xw.Book) -> None:
+def roll_forward(book: xw.Book, user: CurrentUser = None) -> None:
     """Start the next quarter in this workbook, as ``ragbook roll-forward`` does."""
     live, result, problems = _rate(book)
     if result is None or any(p.severity == "error" for p in problems):
         _cannot(book, [p for p in problems if p.severity == "error"] or problems)
         return
-    change = next_quarter(result, live.history())
-    live_book.check_room(live.tables.get(schema.RUN_LOG.name),
-                         live.tables.get(schema.HISTORY.name))
-    live_book.write_results(live, result)
-    live_book.apply_roll_forward(live, change)
-    live_book.add_run_log(live, result, "Roll forward", len(problems))
+    change = start_next_quarter(result, live.history())
+    try:
+        changes = _rated_changes(live, result, "Roll forward", len(problems),
+                                 officer(book, user))
+        changes += next_quarter(live, change, live.sheet_names)
+    except CannotChange as error:
+        raise live_book.refuse(error) from None
+    live_book.apply_changes(live, changes)
     book.app.alert(f"Started {change.next.label}: this quarter's ratings are now Previous RAG "
                    "and History keeps them; this quarter's inputs and commentary are cleared.",
                    title=TITLE)

@@ -368,12 +368,21 @@ def temporary_pattern(name: str) -> str:
 def fingerprint(path: Path) -> str:
     """What a file is now (its size, time and contents), to tell whether another program
     saved it since."""
-    status = path.stat()
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(1024 * 1024):
-            digest.update(chunk)
-    return f"{status.st_size}:{status.st_mtime_ns}:{digest.hexdigest()}"
+    return read_whole(path)[1]
+
+
+def read_whole(path: Path) -> tuple[bytes, str]:
+    """A file's bytes and their :func:`fingerprint`, read as one version of the file (read
+    again if another program saved it while it was being read)."""
+    for _ in range(5):
+        before = path.stat()
+        data = path.read_bytes()
+        after = path.stat()
+        if (before.st_mtime_ns, before.st_size, before.st_ino) == (
+                after.st_mtime_ns, after.st_size, after.st_ino) and len(data) == after.st_size:
+            break
+    digest = hashlib.sha256(data).hexdigest()
+    return data, f"{after.st_size}:{after.st_mtime_ns}:{digest}"
 
 
 class ChangedOnDisk(PlanFileError):

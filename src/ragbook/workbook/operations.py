@@ -9,32 +9,38 @@ openpyxl would lose sends the result to a new file instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from openpyxl import load_workbook
+
 from ragbook.appendix.build import SHEET_NAMES, build_appendix
 from ragbook.appendix.layout import Appendix
 from ragbook.appendix.render_file import render
 from ragbook.appendix.theme import Theme
+from ragbook.cells import cannot_rate
+from ragbook.changes import CannotChange, Changes, next_quarter, person, ratings, run_log
 from ragbook.export import item_rows
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import roll_forward
-from ragbook.workbook.cells import cannot_rate
 from ragbook.workbook.files import (
     ChangedOnDisk,
     PlanFileError,
+    load_options,
+    open_check,
     replace_atomically,
     write_check,
     write_new,
 )
 from ragbook.workbook.locking import holding
 from ragbook.workbook.losses import Loss, describe_losses, scan_losses
+from ragbook.workbook.package import Package, apply
 from ragbook.workbook.reader import PlanWorkbook, open_plan
 from ragbook.workbook.time_limit import time_limit
-from ragbook.workbook.writer import add_run_log, apply_roll_forward, write_results
 
 
 class BadRequest(ValueError):
@@ -56,13 +62,11 @@ class Checked:
 
 @dataclass
 class Recalculated(Checked):
-    """What ``recalc`` did: where it wrote, the backup it kept, what it could not keep, and
-    whether the plan was saved by another program while ragbook worked (then the results went
-    to a new file)."""
+    """What ``recalc`` did: where it wrote, the backup it kept, and whether the plan was saved
+    by another program while ragbook worked (then the results went to a new file)."""
 
     written_to: Path | None = None
     backup: Path | None = None
-    losses: list[Loss] = field(default_factory=list)
     changed_on_disk: bool = False
 
 
@@ -77,9 +81,9 @@ def check(path: Path, *, as_of: date | None = None, seconds: float | None = None
 
 
 def new_file_for(path: Path) -> Path:
-    """Where results go when the original cannot be replaced: ``PLAN (recalculated).xlsx``,
-    or ``PLAN (recalculated 2).xlsx`` and so on when that is taken (never over another run's
-    results)."""
+    """Where results go when the plan was saved by another program meanwhile:
+    ``PLAN (recalculated).xlsx``, or ``PLAN (recalculated 2).xlsx`` and so on when that is
+    taken (never over another file)."""
     number = 1
     while True:
         label = "recalculated" if number == 1 else f"recalculated {number}"
@@ -89,42 +93,79 @@ def new_file_for(path: Path) -> Path:
         number += 1
 
 
-def _save_in_place(done: Recalculated | AppendixMade, backup: bool) -> None:
-    """Replace the plan with the workbook as changed; if another program saved the plan
-    since it was read, leave it and write a new file instead."""
+def _refuse_existing(out: Path, force: bool) -> None:
+    if out.exists() and not force:
+        raise BadRequest(f"{out} already exists: ragbook does not write over a file without "
+                         "--force (or give --out a new name)")
+
+
+def _rated_changes(workbook: PlanWorkbook, result: PlanResult, command: str, problems: int,
+                   when: datetime | None) -> Changes:
+    """The ratings and the run log's row, as the add-in writes them too."""
+    try:
+        changes = ratings(workbook, result)
+        changes += run_log(workbook, result, command, problems, when, person(),
+                           workbook.sheet_names)
+    except CannotChange as error:
+        raise PlanFileError(error.problem) from None
+    return changes
+
+
+def _package(workbook: PlanWorkbook) -> Package:
+    """The plan's parts, as its tables were read from them."""
+    return workbook.package
+
+
+def _writer(package: Package, changes: Changes) -> Callable[[Path], None]:
+    def write(target: Path) -> None:
+        try:
+            apply(changes, package)
+        except CannotChange as error:
+            raise PlanFileError(error.problem) from None
+        package.save(target)
+    return write
+
+
+def _save_in_place(done: Recalculated | AppendixMade, write: Callable[[Path], None],
+                   backup: bool) -> None:
+    """Replace the plan with its changed parts; if another program saved the plan since it
+    was read, leave it and write a new file instead."""
     workbook = done.workbook
     try:
-        done.backup = replace_atomically(workbook.path, workbook.book.save, backup=backup,
+        done.backup = replace_atomically(workbook.path, write, backup=backup,
                                          unchanged=workbook.fingerprint or None)
         done.written_to = workbook.path
     except ChangedOnDisk:
         done.changed_on_disk = True
         done.written_to = new_file_for(workbook.path)
-        write_new(done.written_to, workbook.book.save, source=workbook.path)
+        write_new(done.written_to, write, source=workbook.path)
 
 
 def recalculate(path: Path, *, out: Path | None = None, as_of: date | None = None,
                 backup: bool = True, command: str = "recalc", when: datetime | None = None,
-                seconds: float | None = None) -> Recalculated:
-    """Rate a plan and write the results into the workbook (or into ``out``), holding
-    ragbook's lock on the file written while it works."""
+                seconds: float | None = None, force: bool = False) -> Recalculated:
+    """Rate a plan and write the results into the workbook (or into ``out``, which must
+    not exist without ``force``), holding ragbook's lock on the file written while it
+    works. Only ragbook's cells change: every other part of the file stays as it was."""
     if out is not None and out.suffix.lower() != path.suffix.lower():
         raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
     with holding(out or path, command):
         if out is None:
             write_check(path)
+        else:
+            _refuse_existing(out, force)
         checked = check(path, as_of=as_of, seconds=seconds)
         done = Recalculated(checked.workbook, checked.result, checked.problems)
         if checked.result is None:
             return done
-        done.losses = scan_losses(path)
-        write_results(checked.workbook, checked.result)
-        add_run_log(checked.workbook, checked.result, command, len(checked.problems), when)
-        if out is None and not done.losses:
-            _save_in_place(done, backup)
+        changes = _rated_changes(checked.workbook, checked.result, command,
+                                 len(checked.problems), when)
+        write = _writer(_package(checked.workbook), changes)
+        if out is None:
+            _save_in_place(done, write, backup)
         else:
-            done.written_to = out or new_file_for(path)
-            write_new(done.written_to, checked.workbook.book.save, source=path)
+            write_new(out, write, source=path)
+            done.written_to = out
         return done
 
 
@@ -134,14 +175,16 @@ def saved_elsewhere_message(done: Recalculated | AppendixMade) -> str:
         return (f"{done.workbook.path.name} was saved by another program while ragbook was "
                 f"working on it, so it was left as that program saved it and the results were "
                 f"written to {done.written_to}.")
-    return (f"{done.workbook.path.name} holds things ragbook cannot keep when it saves "
-            f"({describe_losses(done.losses)}), so it was left as it was and the results "
-            f"were written to {done.written_to}.")
+    assert isinstance(done, AppendixMade)
+    return (f"{done.workbook.path.name} holds things ragbook cannot keep when it adds the "
+            f"appendix sheets ({describe_losses(done.losses)}), so it was left as it was and "
+            f"the results were written to {done.written_to}.")
 
 
 def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None,
-                      seconds: float | None = None) -> Recalculated:
-    """Rate the plan's quarter, then write the next quarter's plan to ``out``.
+                      seconds: float | None = None, force: bool = False) -> Recalculated:
+    """Rate the plan's quarter, then write the next quarter's plan to ``out`` (a copy of the
+    plan with the changes made; ``out`` must not exist without ``force``).
 
     The original is never changed. Refuses (no file written) when the plan has
     errors, because their ratings would be carried into the next quarter.
@@ -149,16 +192,20 @@ def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None,
     if out.suffix.lower() != path.suffix.lower():
         raise BadRequest(f"--out must be a {path.suffix} file like the plan, not {out.name}")
     with holding(out, "roll-forward"):
+        _refuse_existing(out, force)
         checked = check(path, as_of=as_of, seconds=seconds)
         done = Recalculated(checked.workbook, checked.result, checked.problems)
         if checked.result is None or checked.errors:
             return done
-        change = roll_forward(checked.result, checked.workbook.history())
-        write_results(checked.workbook, checked.result)
-        apply_roll_forward(checked.workbook, change)
-        add_run_log(checked.workbook, checked.result, "roll-forward", len(checked.problems),
-                    None)
-        write_new(out, checked.workbook.book.save, source=path)
+        workbook = checked.workbook
+        change = roll_forward(checked.result, workbook.history())
+        changes = _rated_changes(workbook, checked.result, "roll-forward",
+                                 len(checked.problems), None)
+        try:
+            changes += next_quarter(workbook, change, workbook.sheet_names)
+        except CannotChange as error:
+            raise PlanFileError(error.problem) from None
+        write_new(out, _writer(_package(workbook), changes), source=path)
         done.written_to = out
         return done
 
@@ -196,7 +243,8 @@ def plan_files(folder: Path) -> list[Path]:
 def batch_one(path: Path, out_dir: Path, as_of: date | None = None) -> BatchLine:
     """Recalculate one plan into ``out_dir``; a failure becomes the line's message."""
     try:
-        done = recalculate(path, out=out_dir / path.name, as_of=as_of, command="batch")
+        done = recalculate(path, out=out_dir / path.name, as_of=as_of, command="batch",
+                           force=True)
     except PlanFileError as error:
         return BatchLine(path, "failed", message=str(error))
     except Exception as error:  # one bad file never stops the batch
@@ -259,16 +307,25 @@ def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = Fals
             return made
         # The appendix's own sheets are replaced whole, so what they hold (its chart) is kept.
         made.losses = [loss for loss in scan_losses(path) if loss.where not in SHEET_NAMES]
-        write_results(checked.workbook, checked.result)
-        book = checked.workbook.book
-        for stale in set(SHEET_NAMES) - {sheet.name for sheet in made.appendix.sheets}:
-            if stale in book.sheetnames:
-                book.remove(book[stale])
-        render(made.appendix, theme, book)
-        add_run_log(checked.workbook, checked.result, "appendix", len(checked.problems))
+        workbook = checked.workbook
+        changes = _rated_changes(workbook, checked.result, "appendix", len(checked.problems),
+                                 None)
+        rated = _writer(_package(workbook), changes)
+        appendix = made.appendix
+
+        def write(target: Path) -> None:
+            rated(target)  # the ratings and the run log, then the sheets drawn by openpyxl
+            with target.open("rb") as file:
+                book = load_workbook(file, **load_options(open_check(path)))
+            for stale in set(SHEET_NAMES) - {sheet.name for sheet in appendix.sheets}:
+                if stale in book.sheetnames:
+                    book.remove(book[stale])
+            render(appendix, theme, book)
+            book.save(target)
+
         if made.losses:
             made.written_to = new_file_for(path)
-            write_new(made.written_to, book.save, source=path)
+            write_new(made.written_to, write, source=path)
         else:
-            _save_in_place(made, backup=True)
+            _save_in_place(made, write, backup=True)
         return made

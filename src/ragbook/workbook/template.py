@@ -51,7 +51,7 @@ from ragbook.ratings import (
     SUSTAINED,
     fold,
 )
-from ragbook.workbook.schema import (
+from ragbook.schema import (
     ACTIONS,
     ALL_TABLES,
     COMMENTARY,

@@ -9,20 +9,17 @@ same problems in the same places.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
-from ragbook import __version__
-from ragbook.plan import Plan, PlanResult, read_settings
-from ragbook.problems import Problem, SheetRow, locate, sheet_ref
+from ragbook import schema
+from ragbook.plan import Plan, read_settings
+from ragbook.problems import Problem, SheetRow, column_letter, locate, sheet_ref
 from ragbook.ratings import fold, is_blank
-from ragbook.workbook import schema
 
 VALUE_COLUMNS = ("Baseline", "Target", "Quarter target", "Range low", "Range high", "Actual",
                  "Previous actual", "Last year actual")
@@ -53,6 +50,8 @@ class TableGrid:
     """Schema column name -> worksheet column number, for the columns present."""
     end_row: int = 0
     end_column: int = 0
+    totals: bool = False
+    """The table shows a Total Row (below ``end_row``)."""
 
     def __post_init__(self) -> None:
         self.end_row = max(self.end_row, self.last_row)
@@ -68,11 +67,11 @@ class TableGrid:
         return self.first_row
 
     def address(self, row: int, column: int) -> str:
-        return f"{sheet_ref(self.sheet)}!{get_column_letter(column)}{row}"
+        return f"{sheet_ref(self.sheet)}!{column_letter(column)}{row}"
 
     def row_span(self, row: int) -> str:
-        return (f"{sheet_ref(self.sheet)}!{get_column_letter(self.first_column)}{row}:"
-                f"{get_column_letter(self.last_column)}{row}")
+        return (f"{sheet_ref(self.sheet)}!{column_letter(self.first_column)}{row}:"
+                f"{column_letter(self.last_column)}{row}")
 
     def place(self, row: Hashable, column: str | None) -> str:
         """``Measures!G5`` for a frame row and schema column (the row's span without one)."""
@@ -126,6 +125,16 @@ class PlanTables(Generic[Grid]):
     def frame(self, table: Grid) -> pd.DataFrame:
         """A table's rows, read by :func:`table_frame` as the route sees them (the
         problems found are left out)."""
+        raise NotImplementedError
+
+    def cell_value(self, table: Grid, row: int, column: int) -> object:
+        """The value of any cell of the table's sheet, by worksheet row and column number
+        (blank as None), as the route reads it."""
+        raise NotImplementedError
+
+    @property
+    def sheet_names(self) -> list[str]:
+        """The workbook's sheets, in order."""
         raise NotImplementedError
 
     def place(self, row: Hashable, column: str | None) -> str:
@@ -399,18 +408,3 @@ def plan_from_frames(frames: dict[str, pd.DataFrame], problems: list[Problem],
 
     return Plan(settings, pick(schema.OUTCOMES), pick(schema.ACTIONS), pick(schema.MEASURES),
                 pick(schema.COMMENTARY)), values
-
-
-def run_log_row(result: PlanResult, command: str, problems: int,
-                when: datetime | None = None) -> list[object]:
-    """A run-log row, in the Run log table's column order (both routes log the same)."""
-    counts = result.counts()
-    period = result.plan.settings.period
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = ""
-    return [(when or datetime.now()).replace(microsecond=0), command, period.as_of,
-            period.label, len(result.actions.table), len(result.measures.table), counts["R"],
-            counts["A"], counts["G"], counts["No data"], counts["n/a"], problems, user,
-            __version__]
