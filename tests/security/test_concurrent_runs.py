@@ -182,3 +182,27 @@ def test_what_killed_runs_leave_is_removed_by_the_next(demo_plan):
     assert leftovers(folder) == []
     assert sorted(p.name for p in folder.iterdir()) == ["demo_plan.backup.xlsx",
                                                          "demo_plan.xlsx"]
+
+
+def test_results_saved_elsewhere_hold_each_change_once(demo_plan, monkeypatch):
+    """The changes are made once: the new file written when the plan was saved meanwhile
+    has one new Run log, not one per attempt to save."""
+    from ragbook.workbook import operations
+
+    book = openpyxl.load_workbook(demo_plan)
+    del book["Run log"]
+    book.save(demo_plan)
+    excel_saved = demo_plan.with_name("saved by Excel.xlsx")
+    shutil.copyfile(demo_plan, excel_saved)
+    rate = operations.rate_plan
+
+    def excel_saves_while_ragbook_rates(plan):
+        os.replace(shutil.copyfile(excel_saved, demo_plan.with_name("tmp.xlsx")), demo_plan)
+        return rate(plan)
+
+    monkeypatch.setattr(operations, "rate_plan", excel_saves_while_ragbook_rates)
+    done = operations.recalculate(demo_plan)
+    assert done.changed_on_disk
+    names = openpyxl.load_workbook(done.written_to).sheetnames
+    assert names.count("Run log") == 1 and not [n for n in names if n.startswith("Run log ")]
+    assert run_log(done.written_to) == ["recalc"]

@@ -220,11 +220,12 @@ def _relationships(xml: bytes, source: str) -> dict[str, str]:
     for rel in rels.iter():
         target = rel.get("Target")
         if rel.tag.endswith("Relationship") and target and rel.get("TargetMode") != "External":
-            found[rel.get("Id", "")] = _resolve(source, unquote(target))
+            found[rel.get("Id", "")] = resolve_part(source, unquote(target))
     return found
 
 
-def _resolve(source: str, target: str) -> str:
+def resolve_part(source: str, target: str) -> str:
+    """The part a relationship of ``source`` points to (``target`` as written, unquoted)."""
     if target.startswith("/"):
         return target[1:]
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))

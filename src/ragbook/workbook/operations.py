@@ -38,7 +38,7 @@ from ragbook.workbook.files import (
 )
 from ragbook.workbook.locking import holding
 from ragbook.workbook.losses import Loss, describe_losses, scan_losses
-from ragbook.workbook.package import Package, apply
+from ragbook.workbook.package import apply
 from ragbook.workbook.reader import PlanWorkbook, open_plan
 from ragbook.workbook.time_limit import time_limit
 
@@ -111,19 +111,14 @@ def _rated_changes(workbook: PlanWorkbook, result: PlanResult, command: str, pro
     return changes
 
 
-def _package(workbook: PlanWorkbook) -> Package:
-    """The plan's parts, as its tables were read from them."""
-    return workbook.package
-
-
-def _writer(package: Package, changes: Changes) -> Callable[[Path], None]:
-    def write(target: Path) -> None:
-        try:
-            apply(changes, package)
-        except CannotChange as error:
-            raise PlanFileError(error.problem) from None
-        package.save(target)
-    return write
+def _changed(workbook: PlanWorkbook, changes: Changes) -> Callable[[Path], None]:
+    """Carry the changes out in the plan's parts (once, before any file is written: a change
+    that cannot be made stops the run here) and give what saves them to a file."""
+    try:
+        apply(changes, workbook.package)
+    except CannotChange as error:
+        raise PlanFileError(error.problem) from None
+    return workbook.package.save
 
 
 def _save_in_place(done: Recalculated | AppendixMade, write: Callable[[Path], None],
@@ -160,7 +155,7 @@ def recalculate(path: Path, *, out: Path | None = None, as_of: date | None = Non
             return done
         changes = _rated_changes(checked.workbook, checked.result, command,
                                  len(checked.problems), when)
-        write = _writer(_package(checked.workbook), changes)
+        write = _changed(checked.workbook, changes)
         if out is None:
             _save_in_place(done, write, backup)
         else:
@@ -205,7 +200,7 @@ def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None,
             changes += next_quarter(workbook, change, workbook.sheet_names)
         except CannotChange as error:
             raise PlanFileError(error.problem) from None
-        write_new(out, _writer(_package(workbook), changes), source=path)
+        write_new(out, _changed(workbook, changes), source=path)
         done.written_to = out
         return done
 
@@ -310,7 +305,7 @@ def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = Fals
         workbook = checked.workbook
         changes = _rated_changes(workbook, checked.result, "appendix", len(checked.problems),
                                  None)
-        rated = _writer(_package(workbook), changes)
+        rated = _changed(workbook, changes)
         appendix = made.appendix
 
         def write(target: Path) -> None:

@@ -35,6 +35,7 @@ from ragbook import schema
 from ragbook.calendar import EXCEL_EPOCH
 from ragbook.changes import CannotChange, CellValues, Changes, Copied, Look, NewTable
 from ragbook.problems import Problem, cell_name, column_letter, sheet_ref
+from ragbook.workbook.losses import resolve_part
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -86,10 +87,9 @@ def _ref(top: int, left: int, bottom: int, right: int) -> str:
     return f"{cell_name(top, left)}:{cell_name(bottom, right)}"
 
 
-def _resolve(source: str, target: str) -> str:
-    if target.startswith("/"):
-        return target[1:]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), unquote(target)))
+def resolve(source: str, target: str) -> str:
+    """The part a relationship of ``source`` points to (``target`` as written in the rels)."""
+    return resolve_part(source, unquote(target))
 
 
 def _rels_name(part: str) -> str:
@@ -114,7 +114,7 @@ class Package:
         self.added: list[str] = []
         self.dropped: set[str] = set()
         self.sheets = self._sheets()
-        self._tables: dict[str, str] | None = None
+        self._tables: dict[str, tuple[str, str]] | None = None
 
     # reading
 
@@ -137,7 +137,7 @@ class Package:
 
     def _sheets(self) -> dict[str, str]:
         """Sheet name -> worksheet part."""
-        targets = {rel.get("Id"): _resolve("xl/workbook.xml", rel.get("Target", ""))
+        targets = {rel.get("Id"): resolve("xl/workbook.xml", rel.get("Target", ""))
                    for rel in self.relationships("xl/workbook.xml")}
         sheets = self.read("xl/workbook.xml").find(f"{M}sheets")
         found = {}
@@ -149,19 +149,24 @@ class Package:
                 found[sheet.get("name", "")] = part
         return found
 
-    def table_part(self, name: str) -> str:
-        """The part of the Excel Table named ``name``."""
+    def tables(self) -> dict[str, tuple[str, str]]:
+        """Every Excel Table, by its name in lower case (as ragbook.ratings.fold gives a table
+        name): its sheet and its part."""
         if self._tables is None:
             self._tables = {}
-            for part in self.sheets.values():
+            for sheet, part in self.sheets.items():
                 for rel in self.relationships(part):
                     if rel.get("Type") == TABLE_TYPE:
-                        table = _resolve(part, rel.get("Target", ""))
+                        table = resolve(part, rel.get("Target", ""))
                         if table in self.data:
                             root = self.read(table)
-                            self._tables[(root.get("displayName") or root.get("name") or
-                                          "").casefold()] = table
-        return self._tables[name.casefold()]
+                            name = root.get("displayName") or root.get("name") or ""
+                            self._tables.setdefault(name.lower(), (sheet, table))
+        return self._tables
+
+    def table_part(self, name: str) -> str:
+        """The part of the Excel Table named ``name``."""
+        return self.tables()[name.lower()][1]
 
     # writing
 
@@ -345,7 +350,7 @@ def _refuse_formula(sheet: Sheet, row: int, column: int, cell: etree._Element) -
         return False
     where = f"{sheet_ref(sheet.name)}!{cell_name(row, column)}"
     formula = cell.find(f"{M}f")
-    inside = next((box for box in sheet.arrays()
+    inside = next((box for box in arrays
                    if box[0] <= row <= box[2] and box[1] <= column <= box[3]), None)
     kind = formula.get("t") if formula is not None else None
     if inside is not None or kind == "array" or (kind == "shared" and formula.get("ref")):
@@ -395,7 +400,6 @@ class Writer:
     def finish(self) -> None:
         for sheet in self.sheets.values():
             sheet.finish()
-        self.styles.finish()
         if self.formulas_replaced:
             _drop_calculation_chain(self.package)
 
@@ -639,9 +643,6 @@ class Styles:
             xf.set("applyFont", "1")
             self._made[key] = self._new_xf(xf)
         return self._made[key]
-
-    def finish(self) -> None:
-        pass
 
 
 # --- applying a list of changes ------------------------------------------------------------

@@ -35,12 +35,10 @@ from ragbook.problems import Problem, cell_name, problem, sheet_ref
 from ragbook.ratings import fold
 from ragbook.workbook.files import PlanFileError, open_check, read_whole
 from ragbook.workbook.package import (
-    TABLE_TYPE,
     M,
     Package,
     _box,
     _column_number,
-    _resolve,
 )
 
 _V, _F, _IS, _T, _R = (f"{M}{name}" for name in ("v", "f", "is", "t", "r"))
@@ -146,16 +144,8 @@ def read_plan(package: Package, path: Path, *, as_of: date | None = None) -> Pla
 
 def _find_tables(package: Package) -> dict[str, tuple[str, etree._Element]]:
     """Every Excel Table in the workbook, by folded name: its sheet and its part's XML."""
-    found: dict[str, tuple[str, etree._Element]] = {}
-    for sheet, part in package.sheets.items():
-        for rel in package.relationships(part):
-            if rel.get("Type") == TABLE_TYPE:
-                table = _resolve(part, rel.get("Target", ""))
-                if table in package.data:
-                    root = package.read(table)
-                    name = root.get("displayName") or root.get("name") or ""
-                    found.setdefault(fold(name), (sheet, root))
-    return found
+    return {name: (sheet, package.read(part))
+            for name, (sheet, part) in package.tables().items()}
 
 
 def _locate_table(spec: schema.Table, sheet: SheetCells, table: etree._Element,
