@@ -101,6 +101,19 @@ def test_a_second_run_waits_then_stops_naming_the_first(demo_plan):
     assert leftovers(demo_plan.parent) == []
 
 
+def excel_saves_while_ragbook_rates(plan: Path, excel_saved: Path, monkeypatch) -> None:
+    """While ragbook rates ``plan``, "Excel" saves ``excel_saved`` over it."""
+    from ragbook.workbook import operations
+
+    rate = operations.rate_plan
+
+    def rate_while_saved(read):
+        os.replace(shutil.copyfile(excel_saved, plan.with_name("tmp.xlsx")), plan)
+        return rate(read)
+
+    monkeypatch.setattr(operations, "rate_plan", rate_while_saved)
+
+
 def test_a_plan_saved_by_another_program_meanwhile_is_not_overwritten(demo_plan, monkeypatch):
     from ragbook.workbook import operations
 
@@ -108,13 +121,7 @@ def test_a_plan_saved_by_another_program_meanwhile_is_not_overwritten(demo_plan,
     book = openpyxl.load_workbook(demo_plan)
     book["Measures"]["Q2"] = 99
     book.save(excel_saved)
-    rate = operations.rate_plan
-
-    def excel_saves_while_ragbook_rates(plan):
-        os.replace(shutil.copyfile(excel_saved, demo_plan.with_name("tmp.xlsx")), demo_plan)
-        return rate(plan)
-
-    monkeypatch.setattr(operations, "rate_plan", excel_saves_while_ragbook_rates)
+    excel_saves_while_ragbook_rates(demo_plan, excel_saved, monkeypatch)
     done = operations.recalculate(demo_plan)
     assert done.changed_on_disk
     assert demo_plan.read_bytes() == excel_saved.read_bytes()
@@ -194,13 +201,7 @@ def test_results_saved_elsewhere_hold_each_change_once(demo_plan, monkeypatch):
     book.save(demo_plan)
     excel_saved = demo_plan.with_name("saved by Excel.xlsx")
     shutil.copyfile(demo_plan, excel_saved)
-    rate = operations.rate_plan
-
-    def excel_saves_while_ragbook_rates(plan):
-        os.replace(shutil.copyfile(excel_saved, demo_plan.with_name("tmp.xlsx")), demo_plan)
-        return rate(plan)
-
-    monkeypatch.setattr(operations, "rate_plan", excel_saves_while_ragbook_rates)
+    excel_saves_while_ragbook_rates(demo_plan, excel_saved, monkeypatch)
     done = operations.recalculate(demo_plan)
     assert done.changed_on_disk
     names = openpyxl.load_workbook(done.written_to).sheetnames
