@@ -18,6 +18,21 @@ DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"
 BLANK_PLAN = ROOT / "workbook_templates" / "delivery_plan.xlsx"
 
 
+def rendering_tools(*tools: str, purpose: str) -> str:
+    """LibreOffice's ``soffice`` when it and ``tools`` (poppler's) are installed; otherwise a
+    skip, or a failure on CI (the ``CI`` variable set), which must run the rendering tests."""
+    from ragbook.pdf import find_soffice
+
+    program = find_soffice()
+    missing = [name for name in tools if shutil.which(name) is None]
+    if program is None or missing:
+        what = ", ".join((["soffice (LibreOffice)"] if program is None else []) + missing)
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} needed on CI to check {purpose}")
+        pytest.skip(f"{what} not installed")
+    return program
+
+
 def run_ragbook(*args: object, cwd: Path | None = None, env: dict[str, str] | None = None,
                 timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run ``python -m ragbook ARGS`` as a user would, capturing what it prints."""

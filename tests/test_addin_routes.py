@@ -106,7 +106,8 @@ def test_recalculate_rag_adds_a_run_log_row_and_says_what_it_did(demo_plan, tmp_
     log = list(table(tmp_path / "addin.xlsx", "Run log").values())
     assert log[0]["Command"] == "Recalculate RAG"
     alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
-    assert alerts == ["Rated 82 actions and 36 measures for Q1 2018/19: R 11, A 37, G 70."]
+    assert alerts == ["Rated 82 actions and 36 measures for Q1 2018/19: R 11, A 37, G 70 "
+                      "(118 items)."]
 
 
 def test_check_milestones_lists_the_problems_and_milestones(tmp_path):
@@ -116,8 +117,8 @@ def test_check_milestones_lists_the_problems_and_milestones(tmp_path):
     through_addin(plan, "check_milestones", target)
     problems = openpyxl.load_workbook(target)["Problems"]
     rows = list(problems.iter_rows(values_only=True))
-    assert rows[0][:5] == ("Place", "Problem", "Found", "Expected", "Severity")
-    assert rows[1][0] == "Actions!F2" and rows[1][1] == "unknown choice"
+    assert rows[0][:5] == ("Place", "Item", "Found", "Expected", "Severity")
+    assert rows[1][0] == "Actions!F2" and rows[1][1] == "Status of action 1.1"
 
 
 def _in_plan_cases() -> list[str]:

@@ -19,7 +19,8 @@ import tomllib
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from urllib.parse import urlsplit
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from PIL import Image
@@ -330,3 +331,132 @@ def test_access_tokens_also_guard_the_functions(token_server):
 def test_with_access_tokens_the_task_pane_asks_for_one(token_server):
     page = token_server.get("/taskpane.html").text
     assert 'id="ragbook-token"' in page
+
+
+# --- what the officer and IT are shown ---------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/manifest", "/manifest.xml"])
+def test_the_manifest_is_saved_as_manifest_xml(server, path):
+    """Opened in a browser (as the README and help page say), the manifest is saved as the
+    file that Upload My Add-in and the admin centre ask for, not shown as text."""
+    answer = server.get(path)
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"] == "attachment; filename=manifest.xml"
+    assert answer.headers["content-type"].split(";")[0].strip() == "application/xml"
+    assert ET.fromstring(answer.content).tag == f"{{{NS['o']}}}OfficeApp"
+
+
+def test_the_manifest_download_route_keeps_its_name_and_is_xml(server):
+    answer = server.get("/manifest/download")
+    assert answer.status_code == 200
+    assert answer.headers["content-disposition"] == "attachment; filename=ragbook-prod.xml"
+    assert answer.headers["content-type"].split(";")[0].strip() == "application/xml"
+
+
+class _Page(HTMLParser):
+    """A page's links (every href and src) and its text outside links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.text: list[str] = []
+        self._in_link = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += [value for name, value in attrs if name in ("href", "src") and value]
+        self._in_link += tag == "a"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_link -= tag == "a" and self._in_link > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self._in_link:
+            self.text.append(data)
+
+
+def _page(server: Server, path: str) -> _Page:
+    answer = server.get(path)
+    assert answer.status_code == 200
+    page = _Page()
+    page.feed(answer.text)
+    return page
+
+
+@pytest.mark.parametrize("path", ["/static/help.html", "/taskpane.html"])
+def test_every_link_on_the_help_page_and_the_task_pane_works(server, path):
+    page = _page(server, path)
+    assert page.links
+    for link in page.links:
+        url = urljoin(server.url + path, link)
+        parts = urlsplit(url)
+        if parts.netloc != urlsplit(server.url).netloc:  # an external page: a real https URL
+            assert parts.scheme == "https" and "." in parts.hostname, link
+            continue
+        answer = server.get(parts.path + (f"?{parts.query}" if parts.query else ""))
+        assert answer.status_code == 200, f"{path}: {link} -> {url} gives {answer.status_code}"
+
+
+def test_the_help_page_names_no_file_it_does_not_link_to(server):
+    """An officer cannot open README.md#section from a support page: a file named in the
+    text must be a link that works (the test above)."""
+    text = " ".join(" ".join(_page(server, "/static/help.html").text).split())
+    named = re.findall(r"[\w./-]+\.(?:md|html?|xml|txt|pdf)(?:#[\w-]+)?\b", text)
+    assert not named, f"help.html names {named} without linking to them"
+
+
+def _meta_descriptions(server: Server) -> dict[str, str]:
+    answer = server.get("/xlwings/custom-functions-meta")
+    assert answer.status_code == 200
+    found = {}
+    for function in answer.json()["functions"]:
+        found[function["name"]] = function["description"]
+        for parameter in function["parameters"]:
+            found[f"{function['name']}({parameter['name']})"] = parameter["description"]
+    return found
+
+
+def test_function_descriptions_are_plain_single_spaced_sentences(server):
+    """Excel shows these in the formula bar's help: no docstring indentation or line breaks."""
+    descriptions = _meta_descriptions(server)
+    assert {name for name in descriptions if "(" not in name} == {f.upper() for f in FUNCTIONS}
+    for name, text in descriptions.items():
+        assert text and text == " ".join(text.split()), f"{name}: {text!r}"
+
+
+def _check_milestones_sheet(server: Server, payload: bytes) -> tuple[str, set[str]]:
+    """What Check milestones really does: the sheet it adds and the headings it writes."""
+    answer = server.post("/xlwings/custom-scripts-call/check_milestones", content=payload,
+                         headers={"Content-Type": "application/json"})
+    assert answer.status_code == 200, answer.text
+    actions = answer.json()["actions"]
+    added = [a["args"][1] for a in actions if a["func"] == "addSheet"]
+    assert len(added) == 1
+    written = {str(value) for a in actions if a["func"] == "setValues"
+               for row in a["values"] for value in row}
+    return added[0], written
+
+
+def _plain(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_check_milestones_is_described_as_it_behaves(server, demo_payload):
+    sheet, written = _check_milestones_sheet(server, demo_payload)
+    assert sheet == "Problems"
+    assert {"Place", "Milestones", "Not in the commentary"} <= written
+    pane = server.get("/taskpane.html").text
+    described = re.search(r">Check milestones</button>\s*</div>\s*<p[^>]*>(.*?)</p>", pane, re.S)
+    assert described, "the task pane has no description under Check milestones"
+    help_page = re.search(r"<strong>Check milestones</strong>(.*?)</li>",
+                          server.get("/static/help.html").text, re.S)
+    assert help_page, "help.html does not describe Check milestones"
+    tooltip = _strings_long(_manifest(server))["CheckMilestonesButton.Tooltip"]
+    for where, text in (("task pane", _plain(described.group(1))),
+                        ("help.html", _plain(help_page.group(1))), ("ribbon tooltip", tooltip)):
+        for words in (f"{sheet} sheet", "problem", "cell", "milestone", "commentary"):
+            assert words in text, f"{where} says {text!r}: nothing about {words!r}"
+
+
+def _strings_long(manifest: ET.Element) -> dict[str, str]:
+    return {s.get("id"): s.get("DefaultValue")
+            for s in manifest.iterfind(".//bt:LongStrings/bt:String", NS)}

@@ -10,7 +10,6 @@ set), where they fail instead: they must always run there.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -25,12 +24,12 @@ import openpyxl
 import pytest
 from PIL import Image
 
-from conftest import DEMO_PLAN, ROOT
+from conftest import DEMO_PLAN, ROOT, rendering_tools
 from ragbook.appendix.build import REPORT, SUMMARY
 from ragbook.appendix.layout import Appendix
 from ragbook.appendix.theme import Theme
 from ragbook.demo import load_demo_plan
-from ragbook.pdf import find_soffice, to_pdf
+from ragbook.pdf import to_pdf
 from ragbook.workbook.operations import AppendixMade
 from test_appendix import (
     COMMENTARY_HEADINGS,
@@ -49,14 +48,7 @@ LARGE_ACTIONS, LARGE_MEASURES = 2000, 500
 @pytest.fixture(scope="module")
 def soffice() -> str:
     """LibreOffice and poppler, or a skip (a failure on CI)."""
-    program = find_soffice()
-    missing = [name for name in TOOLS if shutil.which(name) is None]
-    if program is None or missing:
-        what = ", ".join((["soffice (LibreOffice)"] if program is None else []) + missing)
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} needed on CI to check the printed appendix")
-        pytest.skip(f"{what} not installed")
-    return program
+    return rendering_tools(*TOOLS, purpose="the printed appendix")
 
 
 @dataclass

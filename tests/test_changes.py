@@ -22,6 +22,7 @@ from xlwings.server import custom_scripts_call
 from conftest import DEMO_PLAN, run_ragbook
 from excel_payload import payload_from_workbook
 from ragbook import changes as planned
+from ragbook import schema
 from ragbook.appendix.build import build_appendix
 from ragbook.appendix.theme import Theme
 from ragbook.changes import CellValues, Copied, NewRows
@@ -149,7 +150,7 @@ def logged_by(server: Server, token: str) -> object:
     rows = [row for action in answer.json()["actions"] if action["func"] == "setValues"
             for row in action["values"] if "Recalculate RAG" in row]
     assert len(rows) == 1
-    return rows[0][12]  # the Run log's By column
+    return rows[0][schema.RUN_LOG.headers.index("By")]
 
 
 def test_the_add_ins_run_log_names_the_officer_signed_in(signed_in):
@@ -159,8 +160,9 @@ def test_the_add_ins_run_log_names_the_officer_signed_in(signed_in):
 
 def test_the_file_routes_run_log_names_the_computers_user(demo_plan):
     assert run_ragbook("recalc", demo_plan).returncode == 0
-    log = openpyxl.load_workbook(demo_plan)["Run log"]
-    assert log["M2"].value == planned.person() and log["M2"].value
+    log = list(openpyxl.load_workbook(demo_plan)["Run log"].iter_rows(values_only=True))
+    by = dict(zip(log[0], log[1], strict=True))["By"]
+    assert by == planned.person() and by
 
 
 # --- DIRECTION reads polarity as RAG does -----------------------------------------------------

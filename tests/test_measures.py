@@ -17,8 +17,8 @@ def codes(rating):
 def test_red_when_shortfall_more_than_red_threshold():
     rating = rate_measure(72, 90, "Higher is better", unit="%")
     assert rating.rag == RED
-    assert rating.why == ("72% vs target 90% (higher is better): 20.0% short, "
-                          "more than the 10% red threshold -> RED")
+    assert rating.why == ("72% vs target 90% (higher is better): 18 points short (20.0% of the "
+                          "target), more than the 10% red threshold -> RED")
 
 
 def test_amber_when_shortfall_between_thresholds():
@@ -49,13 +49,13 @@ def test_amber_exactly_at_ten_percent():
 def test_red_just_over_ten_percent():
     rating = rate_measure(89.99, 100)
     assert rating.rag == RED
-    assert "10.01% short" in rating.why
+    assert "10.01 short (10.01% of the target)" in rating.why
 
 
 def test_lower_is_better_measures_are_short_when_above_target():
     rating = rate_measure(11.41, 10, "Lower is better", unit="days")
     assert rating.rag == RED
-    assert "14.1% over" in rating.why
+    assert "1.41 days over (14.1% of the target)" in rating.why
 
 
 def test_dwelling_fires_compared_with_profiled_quarter_target():
@@ -140,11 +140,30 @@ def test_actual_marked_na_is_not_due():
     assert rate_measure("n/a", 90).rag == NOT_APPLICABLE
 
 
-def test_text_in_a_numeric_cell_is_a_problem():
-    rating = rate_measure("72 %", 90)
+def test_text_that_shows_a_percentage_is_read_as_that_number():
+    rating = rate_measure("72 %", 90, unit="%")
+    assert rating.rag == RED
+    assert rating.why.startswith("72% vs target 90%")
+    assert rate_measure(" 1,250 ", 1000).actual == 1250
+
+
+def test_words_in_a_numeric_cell_are_a_problem_that_says_how_to_mean_no_data():
+    for words in ("TBC", "-", "awaiting data", "72 percent"):
+        rating = rate_measure(words, 90)
+        assert rating.rag == ""
+        assert codes(rating) == ["not-a-number"]
+        assert "leave the cell blank" in rating.problems[0].expected
+        assert "type n/a" in rating.problems[0].expected
+
+
+def test_a_fraction_typed_in_a_percentage_measure_is_reported_not_rated_red():
+    rating = rate_measure(0.85, 90, unit="%")
     assert rating.rag == ""
-    assert codes(rating) == ["not-a-number"]
-    assert rating.problems[0].found == '"72 %"'
+    assert codes(rating) == ["fraction-in-percentage"]
+    assert rating.problems[0].expected.endswith("85 for 85%, not 0.85")
+    # Small percentages beside small targets are just small.
+    assert rate_measure(0.4, 0.5, unit="%").rag == RED
+    assert rate_measure(0.85, 90, unit="people").rag == RED
 
 
 def test_unknown_polarity_is_a_problem_listing_the_choices():

@@ -199,4 +199,5 @@ def test_export_csv_has_every_item_with_its_reason(demo_plan):
     assert len(rows) == 82 + 36
     m44 = next(row for row in rows if row["Ref"] == "M4.4")
     assert (m44["RAG"], m44["Direction"]) == ("R", "↓")
-    assert m44["Why"].startswith("72% vs target 90% (higher is better): 20.0% short")
+    assert m44["Why"].startswith("72% vs target 90% (higher is better): 18 points short (20.0% "
+                                 "of the target)")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -16,8 +18,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ragbook.appendix import metrics
+from ragbook.calendar import ReportingPeriod
 from ragbook.demo import load_demo_plan
+from ragbook.direction import measure_direction
+from ragbook.measures import rate_measure
 from ragbook.milestones import read_milestone
+from ragbook.ratings import IMPROVING, RATING_NAMES
 from ragbook.schema import (
     ACTIONS,
     ALL_TABLES,
@@ -204,9 +211,76 @@ def test_freeze_panes_keep_headers_and_refs_in_view(plan: Workbook) -> None:
 def test_print_setup_is_landscape_fit_to_width(plan: Workbook) -> None:
     for sheet in plan.worksheets:
         assert sheet.page_setup.orientation == "landscape"
+        assert str(sheet.page_setup.paperSize) == sheet.PAPERSIZE_A4
         assert sheet.page_setup.fitToWidth == 1
-        assert sheet.page_setup.fitToHeight == 0
+        assert sheet.page_setup.fitToHeight == 0  # as many pages tall as it takes
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        margins = sheet.page_margins
+        assert 0.25 <= margins.left == margins.right <= 1
+        assert margins.header < margins.top and margins.footer < margins.bottom
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+
+
+def test_every_table_sheet_repeats_its_header_row_on_each_printed_page(plan: Workbook) -> None:
+    for table in ALL_TABLES:
+        assert plan[table.sheet].print_title_rows == "$1:$1", table.sheet
+    assert plan[INSTRUCTIONS_SHEET].print_title_rows is None
+
+
+# ---------------------------------------------------------------------------
+# Row heights: LibreOffice shows a row at the height the sheet stores
+
+def _needed_height(sheet: Worksheet, row: int, app: str) -> float:
+    cells = []
+    for cell in sheet[row]:
+        if not isinstance(cell.value, str) or not cell.value:
+            continue
+        wrapped = bool(cell.alignment.wrap_text)
+        width = metrics.column_width_points(sheet.column_dimensions[cell.column_letter].width)
+        cells.append((cell.value if wrapped else cell.value.splitlines()[0],
+                      width if wrapped else 10_000.0, cell.font.name or "Calibri",
+                      float(cell.font.sz or 11), bool(cell.font.b) or (
+                          row == 1 and sheet.title != INSTRUCTIONS_SHEET)))
+    return metrics.fit_height(cells, app=app) if cells else 0.0
+
+
+def test_every_row_is_tall_enough_for_its_text_in_excel_and_libreoffice(plan: Workbook) -> None:
+    for sheet in plan.worksheets:
+        default = sheet.sheet_format.defaultRowHeight
+        for row in range(1, sheet.max_row + 1):
+            stored = sheet.row_dimensions[row].height
+            for app in ("excel", "libreoffice"):
+                needed = _needed_height(sheet, row, app)
+                if needed > metrics.row_height(1, app=app):
+                    assert stored is not None and stored >= needed, (sheet.title, row, app)
+            if stored is None:
+                assert _needed_height(sheet, row, "both") <= metrics.row_height(1)
+            assert stored is None or stored > default, "one-line rows keep the default"
+
+
+def test_the_demo_actions_rows_are_as_tall_as_their_longest_text(demo_plan: Workbook) -> None:
+    sheet = demo_plan["Actions"]
+    action = ACTIONS.headers.index("Action") + 1
+    for row in range(2, sheet.max_row + 1):
+        text = sheet.cell(row, action).value
+        lines = metrics.line_count(text, metrics.column_width_points(60))
+        assert sheet.row_dimensions[row].height >= metrics.row_height(lines), row
+    tall = [row for row in range(2, sheet.max_row + 1) if sheet.row_dimensions[row].height]
+    assert len(tall) == sheet.max_row - 1  # every demo action wraps
+
+
+def test_row_heights_are_saved_as_excel_saves_heights_it_fits(tmp_path: Path) -> None:
+    """Without customHeight: Excel still refits the row when its text is edited."""
+    path = tmp_path / "plan.xlsx"
+    template.save(template.build_plan(load_demo_plan()), path)
+    with zipfile.ZipFile(path) as package:
+        sheets = [name for name in package.namelist() if name.startswith("xl/worksheets/sheet")]
+        rows = [row for name in sheets
+                for row in re.findall(rb"<row\b[^>]*>", package.read(name))]
+    heights = [row for row in rows if b' ht="' in row]
+    assert len(heights) > 82
+    assert not [row for row in rows if b"customHeight" in row]
+    assert load_workbook(path)["Actions"].row_dimensions[2].height > 15
 
 
 def test_ragbook_columns_have_grey_headers_with_a_comment(blank_plan: Workbook) -> None:
@@ -214,14 +288,39 @@ def test_ragbook_columns_have_grey_headers_with_a_comment(blank_plan: Workbook) 
         sheet = blank_plan[table.sheet]
         for index, column in enumerate(table.columns, start=1):
             header = sheet.cell(1, index)
+            assert header.font.b, (table.name, column.name)
             if column.by_ragbook:
                 assert header.fill.fgColor.rgb.endswith(template.RAGBOOK_HEADER_FILL)
                 assert template.RAGBOOK_NOTE in header.comment.text
-            elif column.help:
-                assert header.comment.text == column.help
             else:
-                assert header.comment is None
-                assert header.fill.patternType is None
+                # the table style's header colours, written into the cells for LibreOffice
+                assert header.fill.patternType == "solid"
+                assert header.fill.fgColor.theme == template.HEADER_FILL_THEME
+                assert header.font.color.theme == template.HEADER_FONT_THEME
+
+
+def test_the_harder_columns_have_a_header_note_in_the_instructions_words(
+        blank_plan: Workbook) -> None:
+    hard = {"Polarity", "Tolerance", "Target profile", "Range low", "Range high",
+            "Change band", "Compare with", "Quarter target", "Override RAG", "Override reason",
+            "Amber threshold", "Red threshold", "Milestone", "Status", "Recovery plan",
+            "Outcome"}
+    noted: set[str] = set()
+    for table in ALL_TABLES:
+        sheet = blank_plan[table.sheet]
+        for index, column in enumerate(table.columns, start=1):
+            comment = sheet.cell(1, index).comment
+            expected = template.header_note(table, column)
+            if not expected:
+                assert comment is None, (table.name, column.name)
+                continue
+            noted.add(column.name)
+            assert comment.text == expected
+            assert template.COLUMN_GUIDE[table.name][column.name] in comment.text
+            assert len(template.COLUMN_GUIDE[table.name][column.name]) <= 260, column.name
+            if column.help:
+                assert column.name in noted
+    assert hard <= noted, hard - noted
 
 
 # ---------------------------------------------------------------------------
@@ -252,6 +351,21 @@ def test_reporting_quarter_has_a_drop_down_of_the_four_quarters(plan: Workbook) 
     found = [validation for validation in sheet.data_validations.dataValidation
              if str(validation.sqref) == f"B{row}"]
     assert [validation.formula1 for validation in found] == ['"Q1,Q2,Q3,Q4"']
+
+
+def test_outcome_columns_have_a_drop_down_of_the_outcomes_table(plan: Workbook) -> None:
+    for table in (ACTIONS, MEASURES, COMMENTARY):
+        sheet = plan[table.sheet]
+        cells = _column_range(sheet, table, "Outcome")
+        found = [validation for validation in sheet.data_validations.dataValidation
+                 if cells in str(validation.sqref).split()]
+        assert len(found) == 1, table.name
+        validation = found[0]
+        assert (validation.type, validation.formula1) == ("list",
+                                                          'INDIRECT("tblOutcomes[Outcome]")')
+        assert validation.showErrorMessage and validation.errorStyle == "warning"
+        assert validation.allow_blank and not validation.showDropDown
+    assert not plan["Outcomes"].data_validations.dataValidation
 
 
 def _typed_rating_matches(formula: str, typed: str) -> bool:
@@ -407,8 +521,8 @@ def test_instructions_explain_the_rag_key_with_the_thresholds(demo_plan: Workboo
     assert "Off target by more than 10%" in text
     assert "Exactly 5% off target is GREEN; exactly 10% off target is AMBER" in text
     assert "recovery plan" in text
-    for button in ("Recalculate RAG", "Check milestones", "Build appendix",
-                   "ragbook recalc PLAN.xlsx"):
+    for button in ("Recalculate RAG", "Check milestones", "Build appendix", "Roll forward",
+                   "ragbook recalc PLAN.xlsx", "ragbook roll-forward PLAN.xlsx"):
         assert button in text
     title = demo_plan[INSTRUCTIONS_SHEET]["A1"]
     assert title.font.b and title.font.sz == 16
@@ -418,6 +532,95 @@ def test_instructions_use_the_plan_thresholds() -> None:
     plan = template.new_plan({"Amber threshold": 0.03, "Red threshold": 0.08})
     assert "Exactly 3% off target is GREEN; exactly 8% off target is AMBER" in (
         _instructions_text(plan))
+
+
+def _instructions_columns(plan: Workbook) -> dict[str, dict[str, str]]:
+    """The "Every column" section: {sheet: {column: its explanation}}."""
+    sheet = plan[INSTRUCTIONS_SHEET]
+    found: dict[str, dict[str, str]] = {}
+    current: dict[str, str] | None = None
+    started = False
+    for label, text in sheet.iter_rows(min_col=1, max_col=2, values_only=True):
+        if label == "Every column":
+            started = True
+        elif started and isinstance(label, str) and label.endswith(" sheet") and text is None:
+            current = found.setdefault(label.removesuffix(" sheet"), {})
+        elif started and current is not None and label is not None:
+            current[str(label)] = str(text)
+    return found
+
+
+def test_instructions_explain_every_column_of_every_table(plan: Workbook) -> None:
+    explained = _instructions_columns(plan)
+    assert list(explained) == [table.sheet for table in ALL_TABLES]
+    for table in ALL_TABLES:
+        assert list(explained[table.sheet]) == list(table.headers), table.sheet
+        for column in table.columns:
+            text = explained[table.sheet][column.name]
+            assert text == template.COLUMN_GUIDE[table.name][column.name]
+            assert len(text) > 10, (table.name, column.name)
+
+
+def test_ragbook_columns_are_grey_in_the_instructions_too(blank_plan: Workbook) -> None:
+    sheet = blank_plan[INSTRUCTIONS_SHEET]
+    grey = {cell.value for cell in sheet["A"]
+            if cell.fill.fgColor.rgb and cell.fill.fgColor.rgb.endswith(
+                template.RAGBOOK_HEADER_FILL)}
+    assert grey == {column.name for table in ALL_TABLES for column in table.outputs}
+
+
+def test_instructions_explain_every_kind_of_measure(blank_plan: Workbook) -> None:
+    text = _instructions_text(blank_plan)
+    for words in ("Within range", "Range low", "Range high", "Tolerance Absolute",
+                  "in the measure's own unit", "Target profile", "Per quarter",
+                  "Year to date", "Quarter target", "Same quarter last year",
+                  "Last year actual", "seasons", "Change band", "n/a"):
+        assert words in text, words
+
+
+MEASURE_EXAMPLES = {
+    "Higher or lower is better": [dict(actual=72, target=90, polarity="Higher is better",
+                                       unit="%")],
+    "Within range": [dict(actual=12.8, polarity="Within range", range_low=8, range_high=12,
+                          unit="%")],
+    "Absolute tolerance": [dict(actual=-0.12, target=0, polarity="Higher is better",
+                                tolerance="Absolute", amber=0.05, red=0.1, unit="points"),
+                           dict(actual=7.2, target=6, polarity="Lower is better",
+                                tolerance="Absolute", amber=1, red=2, unit="days")],
+    "Quarterly targets": [dict(actual=53, target=246, polarity="Lower is better",
+                               target_profile="Per quarter", unit="fires")],
+}
+
+
+@pytest.mark.parametrize("label", list(MEASURE_EXAMPLES))
+def test_each_worked_example_gives_the_rating_it_says(label: str) -> None:
+    text = dict(template.MEASURE_KINDS)[label]
+    said = re.findall(r"\bso (RED|AMBER|GREEN)\b", text)  # "... so AMBER"
+    q1 = ReportingPeriod.of("2018/19", "Q1")
+    rated = [RATING_NAMES[rate_measure(period=q1, **example).rag]
+             for example in MEASURE_EXAMPLES[label]]
+    assert said == rated
+    for example in MEASURE_EXAMPLES[label]:
+        why = rate_measure(period=q1, **example).why
+        shortfall = re.search(r"([\d.]+ (?:points|days)) (?:short|over|above)", why)
+        if shortfall:
+            assert shortfall.group(1) in text, (why, text)
+
+
+def test_the_seasonal_example_gives_the_arrow_it_says() -> None:
+    text = dict(template.MEASURE_KINDS)["Seasonal measures"]
+    arrow = measure_direction(3.8, 4.4, "Lower is better",
+                              compare_with="Same quarter last year", unit="%")
+    assert arrow.arrow == IMPROVING and f"improving, {IMPROVING}" in text
+
+
+def test_the_instructions_name_the_demo_measures_they_quote() -> None:
+    measures = load_demo_plan()["measures"].set_index("Ref")
+    kinds = dict(template.MEASURE_KINDS)
+    assert measures.at["M2.4", "Tolerance"] == "Absolute"
+    assert measures.at["M2.6", "Compare with"] == "Same quarter last year"
+    assert measures.at["M1.9", "Target profile"] == "Per quarter"
+    assert "M2.6" in kinds["Seasonal measures"] and "M1.9" in kinds["Quarterly targets"]
 
 
 def test_rag_key_cells_are_filled(demo_plan: Workbook) -> None:

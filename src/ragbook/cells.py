@@ -9,6 +9,7 @@ same problems in the same places.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -105,6 +106,20 @@ def place_in(grids: Iterable[TableGrid], row: Hashable, column: str | None,
 
 Grid = TypeVar("Grid", bound=TableGrid)
 
+ITEM_NAMES = {
+    schema.SETTINGS.name: ("setting", "Setting"),
+    schema.OUTCOMES.name: ("outcome", "Ref"),
+    schema.ACTIONS.name: ("action", "Ref"),
+    schema.MEASURES.name: ("measure", "Ref"),
+    schema.COMMENTARY.name: ("commentary for outcome", "Outcome"),
+    schema.HISTORY.name: ("History entry for", "Ref"),
+    schema.RUN_LOG.name: ("run log entry", ""),
+}
+"""What a row of each table is, and the column that names it."""
+
+_CELL = re.compile(r"^(?:'(?P<quoted>(?:[^']|'')+)'|(?P<plain>[^!']+))!\$?(?P<column>[A-Z]{1,3})"
+                   r"\$?(?P<row>\d+)$")
+
 
 @dataclass
 class PlanTables(Generic[Grid]):
@@ -142,8 +157,41 @@ class PlanTables(Generic[Grid]):
         return place_in(self.tables.values(), row, column, self.name)
 
     def locate(self, problems: Iterable[Problem]) -> list[Problem]:
-        """Give problems from the rating engine their ``Sheet!Cell``."""
-        return locate(problems, self.place)
+        """Give problems their ``Sheet!Cell``, and the column and item it holds."""
+        return [self.describe(p) for p in locate(problems, self.place)]
+
+    def describe(self, found: Problem) -> Problem:
+        """A problem at a table's cell, with the column and the item in words: ``Status of
+        action 1.1``, ``Value of setting Plan year``, ``Ref of the measure on row 5``."""
+        if found.item:
+            return found
+        cell = _CELL.match(found.place)
+        if cell is None:
+            return found
+        sheet = (cell["quoted"] or "").replace("''", "'") or cell["plain"]
+        number = int(cell["row"])
+        for grid in self.tables.values():
+            if grid.sheet != sheet or not grid.first_row <= number <= grid.end_row:
+                continue
+            column = next((name for name, at in grid.columns.items()
+                           if column_letter(at) == cell["column"]), None)
+            if column is None:
+                return found
+            item = self._item(grid, number, column)
+            if fold(column) == fold(ITEM_NAMES.get(grid.spec.name, ("row", ""))[0]):
+                return found.about(item)
+            return found.about(f"{column} of {item}")
+        return found
+
+    def _item(self, grid: Grid, number: int, column: str) -> str:
+        noun, key = ITEM_NAMES.get(grid.spec.name, ("row", ""))
+        value = None
+        if key and key in grid.columns and key != column:
+            value = self.cell_value(grid, number, grid.columns[key])
+        if is_blank(value) or (isinstance(value, str) and len(value) > 40):
+            return f"the {noun} on row {number}"
+        shown = str(int(value)) if isinstance(value, float) and value.is_integer() else value
+        return f"{noun} {str(shown).strip()}"
 
     def history(self) -> pd.DataFrame | None:
         """The History table's rows (None when it has none), for roll-forward's "same
@@ -182,13 +230,31 @@ def total_row(grid: TableGrid) -> Problem:
                    place=grid.row_span(grid.end_row + 1))
 
 
-def missing_table(spec: schema.Table, sheet_names: Iterable[str]) -> Problem:
-    """A plan table that is not there: say what is there instead, and how to fix it."""
+def missing_table(spec: schema.Table, sheet_names: Iterable[str],
+                  tables_on: dict[str, list[str]] | None = None) -> Problem:
+    """A plan table that is not there: say what is there instead, and how to fix it.
+
+    ``tables_on`` lists the Excel Tables on each sheet: a table renamed (``Table1``) is
+    named back; a sheet without its table gets one made; a deleted sheet is put back."""
     sheet = next((name for name in sheet_names if fold(name) == fold(spec.sheet)), None)
-    found = f"no Excel Table named {spec.name}"
-    if sheet is not None:
-        found += f" (there is a {sheet} sheet, but no table of that name on it)"
-    return Problem(code="missing-table", found=found,
+    if sheet is None:
+        return Problem(
+            code="missing-table",
+            found=f"no {spec.sheet} sheet, and no Excel Table named {spec.name} anywhere",
+            expected=f"the {spec.sheet} sheet with its table {spec.name}: undo the deletion, "
+                     f"or copy the sheet from a blank plan (ragbook new makes one)")
+    others = (tables_on or {}).get(sheet, [])
+    if others:
+        listed = " and ".join(others)
+        return Problem(
+            code="missing-table",
+            found=f"no Excel Table named {spec.name}: the {sheet} sheet has a table named "
+                  f"{listed}",
+            expected=f"the table named {spec.name}: click in {others[0]}, and under Table "
+                     f"Design type {spec.name} as its Table Name")
+    return Problem(code="missing-table",
+                   found=f"no Excel Table named {spec.name} (the {sheet} sheet has no table on "
+                         "it)",
                    expected=f"the {spec.sheet} table as an Excel Table named {spec.name}: select "
                             "the data, Insert > Table, then name it under Table Design (see the "
                             "template workbook)")

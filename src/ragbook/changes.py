@@ -258,15 +258,24 @@ def run_log_row(result: PlanResult, command: str, problems: int, when: datetime 
     period = result.plan.settings.period
     return [(when or datetime.now()).replace(microsecond=0), command, period.as_of,
             period.label, len(result.actions.table), len(result.measures.table), counts["R"],
-            counts["A"], counts["G"], counts["No data"], counts["n/a"], problems, by,
+            counts["A"], counts["G"], counts["No data"], counts["n/a"], counts["Not rated"],
+            problems, by,
             __version__]
 
 
 def run_log(tables: PlanTables[Any], result: PlanResult, command: str, problems: int,
             when: datetime | None, by: str, taken: Iterable[str]) -> Changes:
-    """This run's row at the end of the Run log (made on a new sheet when there is none)."""
-    return add_rows(tables, schema.RUN_LOG, [run_log_row(result, command, problems, when, by)],
-                    taken)
+    """This run's row at the end of the Run log (made on a new sheet when there is none; a
+    column it lacks, from an older ragbook, is added at its end)."""
+    changes = Changes()
+    grid = tables.tables.get(schema.RUN_LOG.name)
+    if grid is not None and not grid.totals:
+        for name in schema.RUN_LOG.headers:
+            if name not in grid.columns:
+                changes.columns.append(_new_column(tables, grid, name))
+    changes += add_rows(tables, schema.RUN_LOG,
+                        [run_log_row(result, command, problems, when, by)], taken)
+    return changes
 
 
 # --- the next quarter -------------------------------------------------------------------------

@@ -1,16 +1,19 @@
 """The ``ragbook`` command line: a thin layer over the library.
 
-Each command's docstring is its ``--help``. Exit status: 0 when all is well,
-1 when the plan has problems (or a file could not be used), 2 for a mistake in
-the command itself.
+Each command has a one-line summary (for ``ragbook --help``) and its docstring is its
+``ragbook COMMAND --help``. Exit status: 0 when all is well (``check`` also when the plan
+has only warnings), 1 when the plan has problems (or a file could not be used), 2 for a
+mistake in the command itself (a plan or folder that does not exist included).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import inspect
 import json
 import os
+import shlex
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -18,7 +21,9 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ragbook import __version__
+from ragbook.plan import counts_text
 from ragbook.problems import Problem
+from ragbook.ratings import COUNTED
 from ragbook.workbook.files import PlanFileError
 from ragbook.workbook.operations import BadRequest
 from ragbook.workbook.time_limit import DEFAULT_SECONDS
@@ -55,14 +60,19 @@ def _print_problems(problems: list[Problem], *, limit: int = 200) -> None:
     errors = sum(p.severity == "error" for p in problems)
     print(f"{len(problems)} problem(s), {errors} error(s):")
     for item in problems[:limit]:
-        print(f"  {item.place or '-'}  [{item.code}] found {item.found}; "
-              f"expected {item.expected}" + ("  (warning)" if item.severity == "warning" else ""))
+        print(f"  {item.message}" + ("  (warning)" if item.severity == "warning" else ""))
     if len(problems) > limit:
         print(f"  ... and {len(problems) - limit} more (use --json for all)")
 
 
+def _status(problems: list[Problem]) -> int:
+    """The exit status for a plan's problems: 1 when any is an error; warnings are listed,
+    but stop nothing."""
+    return PROBLEMS if any(p.severity == "error" for p in problems) else OK
+
+
 def _counts_line(counts: dict[str, int]) -> str:
-    return ", ".join(f"{name} {count}" for name, count in counts.items())
+    return counts_text(counts)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -70,6 +80,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     Example: ragbook new "Delivery plan 2019-20.xlsx" --year 2019/20 --quarter Q1
     """
+    from ragbook.calendar import FinancialYear, parse_quarter
     from ragbook.workbook.template import new_plan, save
 
     path = Path(args.plan)
@@ -81,9 +92,17 @@ def cmd_new(args: argparse.Namespace) -> int:
     if args.organisation:
         settings["Organisation"] = args.organisation
     if args.year:
-        settings["Plan year"] = args.year
+        try:
+            settings["Plan year"] = str(FinancialYear.parse(args.year.strip()))
+        except ValueError:
+            raise UsageError(f"--year: found {args.year!r}; expected a financial year such as "
+                             "2019/20 (April 2019 to March 2020)") from None
     if args.quarter:
-        settings["Reporting quarter"] = args.quarter
+        try:
+            settings["Reporting quarter"] = f"Q{parse_quarter(args.quarter)}"
+        except ValueError:
+            raise UsageError(f"--quarter: found {args.quarter!r}; expected Q1, Q2, Q3 or Q4 "
+                             "(Q1 is April to June)") from None
     save(new_plan(settings), path)
     print(f"Wrote a blank plan to {path}. Fill in the Settings, Outcomes, Actions and "
           "Measures sheets, then run: ragbook recalc " + _quoted(path))
@@ -122,7 +141,7 @@ def cmd_recalc(args: argparse.Namespace) -> int:
         print(f"Wrote the results to {done.written_to}"
               + (f" (previous version kept as {done.backup.name})" if done.backup else ""))
     _print_problems(done.problems)
-    return PROBLEMS if done.problems else OK
+    return _status(done.problems)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -157,7 +176,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                  "direction": e.direction, "why": e.reason}
                 for e in result.uncommented] if result else [],
         }, indent=2, ensure_ascii=False))
-        return PROBLEMS if checked.problems else OK
+        return _status(checked.problems)
     if result is None:
         print(f"{plan.name} could not be rated.")
         _print_problems(checked.problems)
@@ -178,36 +197,54 @@ def cmd_check(args: argparse.Namespace) -> int:
     for item in result.uncommented:
         where = item.supporting_outcome or f"outcome {item.outcome} indicators"
         print(f"  {item.ref} {item.reason}: not mentioned in Areas for improvement ({where})")
-    return PROBLEMS if checked.problems else OK
+    return _status(checked.problems)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Export every action and measure with its inputs, rating, direction and
-    explanation, as CSV or JSON for other tools.
+    """Export every action and measure, one row each, with the plan's period and as-of
+    date, every input column, the target used, the rating, direction and reason, and
+    how many problems the row has, as CSV or JSON for other tools. Quarters exported
+    this way stack into one table (the Period column tells them apart).
+
+    CSV is UTF-8 with a byte-order mark, so that Excel shows the arrows; text that a
+    spreadsheet would take for a formula gets a ' in front. JSON keeps text exact.
+    A plan with problems is still exported (rows that could not be rated have a blank
+    RAG); the exit status is then 1.
 
     Example: ragbook export plan.xlsx --format csv --out ratings.csv
     """
-    from ragbook.export import ITEM_COLUMNS, summary, write_csv
-    from ragbook.workbook.operations import export_rows
+    from ragbook.export import CSV_ENCODING, export_csv, export_json, item_rows, not_rated
+    from ragbook.workbook.operations import check
 
-    checked, rows = export_rows(_existing(args.plan), as_of=_as_of(args.as_of),
-                                seconds=args.time_limit)
+    plan = _existing(args.plan)
+    checked = check(plan, as_of=_as_of(args.as_of), seconds=args.time_limit)
     if checked.result is None:
-        _print_problems(checked.problems)
+        with contextlib.redirect_stdout(sys.stderr):  # stdout is for the export itself
+            print(f"{plan.name} could not be rated, so nothing was exported.")
+            _print_problems(checked.problems)
         return PROBLEMS
-    with contextlib.ExitStack() as stack:
-        out = (stack.enter_context(open(args.out, "w", newline="", encoding="utf-8"))
-               if args.out else sys.stdout)
-        if args.format == "csv":
-            write_csv(out, ITEM_COLUMNS, ([row[name] for name in ITEM_COLUMNS] for row in rows))
-        else:
-            json.dump({**summary(checked.result), "items": rows,
-                       "problems": [p.as_dict() for p in checked.problems]},
-                      out, indent=2, ensure_ascii=False)
-            out.write("\n")
+    rows = item_rows(checked.result, checked.problems)
+    if args.format == "csv":
+        data = export_csv(rows).encode(CSV_ENCODING)
+    else:
+        data = export_json(checked.result, rows, checked.problems).encode("utf-8")
     if args.out:
+        Path(args.out).write_bytes(data)
         print(f"Wrote {len(rows)} rows to {args.out}", file=sys.stderr)
-    return PROBLEMS if checked.problems else OK
+    elif (raw := getattr(sys.stdout, "buffer", None)) is not None:
+        sys.stdout.flush()
+        raw.write(data)  # the bytes themselves: UTF-8 (and the CSV's BOM) on any console
+        raw.flush()
+    else:  # standard output replaced by text (ragbook called from Python)
+        sys.stdout.write(data.decode("utf-8"))
+    unrated = not_rated(rows)
+    if unrated:
+        print(f"{unrated} row{'' if unrated == 1 else 's'} not rated because of problems "
+              f"(run `ragbook check {_quoted(plan)}` for the list)", file=sys.stderr)
+    elif checked.problems:
+        print(f"Every row was rated, but the plan has {len(checked.problems)} problem(s) "
+              f"(run `ragbook check {_quoted(plan)}` for the list)", file=sys.stderr)
+    return _status(checked.problems)
 
 
 def cmd_appendix(args: argparse.Namespace) -> int:
@@ -250,7 +287,7 @@ def cmd_appendix(args: argparse.Namespace) -> int:
     if made.problems:
         print(f"The plan has {len(made.problems)} problem(s): see the Data issues sheet, "
               f"or run: ragbook check {_quoted(plan)}")
-    return PROBLEMS if made.problems else OK
+    return _status(made.problems)
 
 
 def cmd_roll_forward(args: argparse.Namespace) -> int:
@@ -308,22 +345,28 @@ def cmd_batch(args: argparse.Namespace) -> int:
         lines = run_batch(files, out_dir, as_of=_as_of(args.as_of), seconds=args.time_limit,
                           progress=_progress, workers=args.workers)
     print(file=sys.stderr)
-    header = ["File", "Status", "R", "A", "G", "No data", "n/a", "Problems", "Output", "Note"]
-    table = [[line.file.name, line.status,
-              *(str(line.counts.get(k, "")) for k in ("R", "A", "G", "No data", "n/a")),
-              str(line.problems), str(line.output or ""), line.message] for line in lines]
+    header = ["File", "Status", *COUNTED, "Problems", "Errors", "Output", "Note"]
+    table = [[line.file.name, line.status, *(str(line.counts.get(k, "")) for k in COUNTED),
+              str(line.problems), str(line.errors), str(line.output or ""), line.message]
+             for line in lines]
     summary_path = out_dir / "batch-summary.csv"
     with summary_path.open("w", newline="", encoding="utf-8") as handle:
         write_csv(handle, header, table)
-    print(f"{'File':<{width}}  Status    R    A    G  No data  n/a  Problems")
+    print(f"{'File':<{width}}  Status    R    A    G  No data  n/a  Not rated  Problems")
     for row in table:
         print(f"{row[0]:<{width}}  {row[1]:<8} {row[2]:>4} {row[3]:>4} {row[4]:>4} "
-              f"{row[5]:>8} {row[6]:>4} {row[7]:>9}")
+              f"{row[5]:>8} {row[6]:>4} {row[7]:>10} {row[8]:>9}")
     failed = [line for line in lines if line.status != "ok"]
     for line in failed:
-        print(f"  {line.file.name}: {line.message}")
+        if line.problems > 1:
+            more = line.problems - 1
+            print(f"  {line.file.name}: {line.problems} problems ({line.errors} error"
+                  f"{'' if line.errors == 1 else 's'}), the first: {line.message}; "
+                  f"{more} more: ragbook check {shlex.quote(str(line.file))}")
+        else:
+            print(f"  {line.file.name}: {line.message}")
     print(f"\n{len(files)} file(s), {len(failed)} with problems. Summary: {summary_path}")
-    return PROBLEMS if failed else OK
+    return PROBLEMS if any(line.status == "failed" or line.errors for line in lines) else OK
 
 
 def _workers(text: str) -> int:
@@ -415,16 +458,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int],
                           Callable[[argparse.ArgumentParser], None]]] = {}
+SUMMARIES: dict[str, str] = {}
+"""Each command's one-line summary in ``ragbook --help``: short enough to stay on one line
+of an 80-column terminal (the handler's docstring is the full ``ragbook COMMAND --help``)."""
 
 
-def _command(name: str, handler: Callable[[argparse.Namespace], int]):
+def _command(name: str, handler: Callable[[argparse.Namespace], int], summary: str):
     def register(configure: Callable[[argparse.ArgumentParser], None]):
         COMMANDS[name] = (handler, configure)
+        SUMMARIES[name] = summary
         return configure
     return register
 
 
-@_command("new", cmd_new)
+@_command("new", cmd_new,
+          "Write a blank plan workbook to fill in")
 def _new(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the workbook to write (.xlsx)")
     p.add_argument("--organisation", help="the council's name, for Settings")
@@ -452,7 +500,8 @@ def _as_of_option(p: argparse.ArgumentParser) -> None:
                         f"{DEFAULT_SECONDS:g}; in batch, each file's own limit)")
 
 
-@_command("recalc", cmd_recalc)
+@_command("recalc", cmd_recalc,
+          "Rate the plan and write the ratings into its tables")
 def _recalc(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
     p.add_argument("--out", help="write to this new file instead of replacing the plan")
@@ -461,22 +510,26 @@ def _recalc(p: argparse.ArgumentParser) -> None:
     _as_of_option(p)
 
 
-@_command("check", cmd_check)
+@_command("check", cmd_check,
+          "List the plan's problems and milestones; changes nothing")
 def _check(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     _as_of_option(p)
 
 
-@_command("export", cmd_export)
+@_command("export", cmd_export,
+          "Export every rated action and measure as CSV or JSON")
 def _export(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
-    p.add_argument("--format", choices=("csv", "json"), required=True)
-    p.add_argument("--out", help="the file to write (default: print)")
+    p.add_argument("--format", choices=("csv", "json"), required=True,
+                   help="csv (UTF-8 with a byte-order mark, for Excel) or json")
+    p.add_argument("--out", help="the file to write (default: print; messages go to stderr)")
     _as_of_option(p)
 
 
-@_command("appendix", cmd_appendix)
+@_command("appendix", cmd_appendix,
+          "Build the quarterly appendix for Cabinet (and a PDF)")
 def _appendix(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the plan workbook (.xlsx or .xlsm)")
     p.add_argument("--out", help='the appendix workbook (default: "PLAN appendix.xlsx")')
@@ -486,15 +539,19 @@ def _appendix(p: argparse.ArgumentParser) -> None:
     _as_of_option(p)
 
 
-@_command("roll-forward", cmd_roll_forward)
+@_command("roll-forward", cmd_roll_forward,
+          "Start the next quarter's plan in a new file")
 def _roll_forward(p: argparse.ArgumentParser) -> None:
     p.add_argument("plan", help="the plan workbook for the quarter just finished")
     p.add_argument("--out", required=True, help="the new workbook for the next quarter")
-    p.add_argument("--force", action="store_true", help="replace --out if it exists")
+    p.add_argument("--force", action="store_true",
+                   help="replace --out if it exists, and roll forward a quarter in which "
+                        "nothing was reported")
     _as_of_option(p)
 
 
-@_command("batch", cmd_batch)
+@_command("batch", cmd_batch,
+          "Recalculate every plan in a folder into another folder")
 def _batch(p: argparse.ArgumentParser) -> None:
     p.add_argument("folder", help="the folder of plan workbooks")
     p.add_argument("--out", required=True, help="the folder for the rated copies")
@@ -506,12 +563,14 @@ def _batch(p: argparse.ArgumentParser) -> None:
     _as_of_option(p)
 
 
-@_command("demo", cmd_demo)
+@_command("demo", cmd_demo,
+          "Rate the bundled demo plan and build its appendix")
 def _demo(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="out/demo", help="the folder for the demo files")
 
 
-@_command("serve", cmd_serve)
+@_command("serve", cmd_serve,
+          "Run the server behind the ragbook Excel add-in")
 def _serve(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="the address to listen on (default 127.0.0.1: this computer only; "
@@ -524,13 +583,16 @@ def _serve(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ragbook",
-        description="RAG (red/amber/green) ratings for council delivery plans kept in Excel.")
+        description="RAG (red/amber/green) ratings for council delivery plans kept in Excel.",
+        epilog="ragbook COMMAND --help says what a command does, with its options and an "
+               "example. Exit status: 0 all is well; 1 the plan has problems (for check, "
+               "errors: warnings alone give 0) or a file cannot be used; 2 a mistake in the "
+               "command, a plan or folder that does not exist included.")
     parser.add_argument("--version", action="version", version=f"ragbook {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (handler, configure) in COMMANDS.items():
-        doc = (handler.__doc__ or "").strip()
-        sub = commands.add_parser(name, help=doc.splitlines()[0].rstrip("."),
-                                  description=doc,
+        sub = commands.add_parser(name, help=SUMMARIES[name],
+                                  description=inspect.cleandoc(handler.__doc__ or ""),
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
         configure(sub)
         sub.set_defaults(handler=handler)

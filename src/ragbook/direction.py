@@ -100,7 +100,7 @@ def measure_direction(
     else:
         detail = f"{'improved' if gain > 0 else 'worsened'} by " \
                  f"{_amount(move, size, relative and previous != 0, unit)}"
-    return Direction(arrow, f"{base}: {detail} -> {arrow} {ARROW_NAMES[arrow]}")
+    return Direction(arrow, f"{base}: {detail} -> {ARROW_NAMES[arrow]} ({arrow})")
 
 
 def _amount(move: float, size: float, relative: bool, unit: str) -> str:
@@ -119,4 +119,4 @@ def action_direction(current: str, previous: str | None) -> Direction:
         return Direction(NOT_APPLICABLE, f"Previous rating was {previous} -> n/a")
     arrow = compare_ratings(current, previous)
     return Direction(arrow, f"{RATING_NAMES[current]} now, {RATING_NAMES[previous]} last "
-                            f"period -> {arrow} {ARROW_NAMES[arrow]}")
+                            f"period -> {ARROW_NAMES[arrow]} ({arrow})")

@@ -25,3 +25,4 @@ EXPECTED = {
     "override-without-reason": "a reason for overriding the computed rating",
 }
 """Problem code -> what is expected instead, in an officer's words."""
+

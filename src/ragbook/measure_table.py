@@ -11,7 +11,7 @@ very large frames fast.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,11 +39,18 @@ from ragbook.measures import (
     with_override,
 )
 from ragbook.numbers import (
+    ACTUAL_EXPECTED,
     NOT_DUE_WORDS,
     NUMBER_EXPECTED,
     THRESHOLD_EXPECTED,
     NotANumber,
     read_number,
+)
+from ragbook.percent_slips import (
+    RATING_FIGURES,
+    TRAVEL_FIGURES,
+    fraction_expected,
+    fraction_slips,
 )
 from ragbook.problems import Problem, Shown, problem
 from ragbook.ratings import (
@@ -99,8 +106,8 @@ class _Table:
         self.problems: list[Problem] = []
         self.blocked = np.zeros(self.size, dtype=bool)
 
-    def _flag(self, mask: np.ndarray, code: str, values: object, expected: str,
-              column: str) -> None:
+    def _flag(self, mask: np.ndarray, code: str, values: object,
+              expected: str | Callable[[int], str], column: str) -> None:
         rows = np.flatnonzero(mask)
         if not len(rows):
             return
@@ -110,7 +117,8 @@ class _Table:
         label = self.columns.label(column)
         for row in rows:
             value = values(row) if callable(values) else found[row] if found is not None else values
-            self.problems.append(problem(code, value, expected, row=self.index[int(row)],
+            wanted = expected(int(row)) if callable(expected) else expected
+            self.problems.append(problem(code, value, wanted, row=self.index[int(row)],
                                          column=label))
 
     def choice(self, choice: c.Choice) -> np.ndarray:
@@ -142,8 +150,8 @@ class _Table:
         series = self.columns.get(column)
         return np.ones(self.size, dtype=bool) if series is None else blank_mask(series)
 
-    def numbers(self, column: str, not_due: bool = False, expected: str = NUMBER_EXPECTED
-                ) -> tuple[np.ndarray, np.ndarray]:
+    def numbers(self, column: str, not_due: bool = False, expected: str = NUMBER_EXPECTED,
+                fraction: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Floats (NaN where blank or bad), and for Actual where it says n/a."""
         series = self.columns.get(column)
         nowhere = np.zeros(self.size, dtype=bool)
@@ -165,7 +173,7 @@ class _Table:
                 marked[i] = True
                 continue
             try:
-                number = read_number(cell)
+                number = read_number(cell, fraction=fraction)
             except NotANumber:
                 bad[i] = True
                 continue
@@ -203,11 +211,16 @@ def rate_measures(
     pol = t.choice(c.POLARITY) if t.columns.has("Polarity") else np.full(t.size, NOT_UNDERSTOOD)
     tol = np.maximum(t.choice(c.TOLERANCE), RELATIVE_)  # not understood: reported, Relative
     profile = t.choice(c.TARGET_PROFILE)
-    actual, not_due = t.numbers("Actual", not_due=True)
+    actual, not_due = t.numbers("Actual", not_due=True, expected=ACTUAL_EXPECTED)
     target, _ = t.numbers("Target")
     quarter_target, _ = t.numbers("Quarter target")
     low, _ = t.numbers("Range low")
     high, _ = t.numbers("Range high")
+    percent = _percent(t)
+    figures = {"Actual": actual, "Target": target, "Quarter target": quarter_target,
+               "Range low": low, "Range high": high}
+    figures = _fraction_slips(t, figures, percent, RATING_FIGURES, RATING_FIGURES)
+    actual, target, quarter_target, low, high = (figures[name] for name in RATING_FIGURES)
     amber_at = _thresholds(t, "Amber threshold", tol, amber)
     red_at = _thresholds(t, "Red threshold", tol, red)
     relative = tol == RELATIVE_
@@ -235,7 +248,7 @@ def rate_measures(
         [NOT_DUE_, BLOCKED_, NO_ACTUAL_, MET_, WITHIN_AMBER_, OVER_AMBER_], default=OVER_RED_)
     computed = np.array([G_, G_, A_, R_, NODATA_, NA_, UNRATED_])[reason]  # by reason
     final = _overrides(t, computed)
-    arrows, travel = _directions(t, pol, relative, actual, low, high)
+    arrows, travel = _directions(t, pol, relative, figures, percent)
 
     table = pd.DataFrame({
         "RAG": _RAGS[final], "Computed RAG": _RAGS[computed], "Direction": _ARROWS[arrows],
@@ -249,7 +262,7 @@ def rate_measures(
 
 
 def _thresholds(t: _Table, column: str, tol: np.ndarray, default: float) -> np.ndarray:
-    values, _ = t.numbers(column, expected=THRESHOLD_EXPECTED)
+    values, _ = t.numbers(column, expected=THRESHOLD_EXPECTED, fraction=True)
     raw = t.texts(column)
     missing = np.isnan(values)
     t._flag(missing & (tol == ABSOLUTE_), "absolute-needs-thresholds", raw,
@@ -344,14 +357,47 @@ def _overrides(t: _Table, computed: np.ndarray) -> np.ndarray:
     return final
 
 
-def _directions(t: _Table, pol: np.ndarray, relative: np.ndarray, actual: np.ndarray,
-                low: np.ndarray, high: np.ndarray
+def _percent(t: _Table) -> np.ndarray:
+    """True for the measures whose Unit is %."""
+    return np.array([isinstance(u, str) and u.strip() == "%" for u in t.texts("Unit")],
+                    dtype=bool)
+
+
+def _fraction_slips(t: _Table, figures: dict[str, np.ndarray], percent: np.ndarray,
+                    among: tuple[str, ...], check: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Report each figure that is plainly a fraction typed for a percentage (0.85 for 85), and
+    leave it out (a figure so read would give a false rating or arrow): the figures without
+    them."""
+    figures = dict(figures)
+    if not percent.any():
+        return figures
+    for name, slipped in fraction_slips(figures, percent, among, check).items():
+        if not slipped.any():
+            continue
+        values = figures[name].copy()
+        others = [o for o in among if o != name and o in figures]
+
+        def expected(i: int, values: np.ndarray = values, others: list[str] = others) -> str:
+            return fraction_expected(float(values[i]), {o: float(figures[o][i]) for o in others})
+
+        t._flag(slipped, "fraction-in-percentage", values, expected, name)
+        figures[name] = np.where(slipped, np.nan, values)
+    return figures
+
+
+def _directions(t: _Table, pol: np.ndarray, relative: np.ndarray,
+                figures: dict[str, np.ndarray], percent: np.ndarray
                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Arrow codes, and (compare-with codes, the value compared with, the band) for the
     explanations."""
+    actual, low, high = figures["Actual"], figures["Range low"], figures["Range high"]
     compare = t.choice(c.COMPARE_WITH)
     previous, _ = t.numbers("Previous actual")
     last_year, _ = t.numbers("Last year actual")
+    travel = _fraction_slips(t, {**figures, "Previous actual": previous,
+                                 "Last year actual": last_year},
+                             percent, RATING_FIGURES + TRAVEL_FIGURES, TRAVEL_FIGURES)
+    previous, last_year = travel["Previous actual"], travel["Last year actual"]
     band, _ = t.numbers("Change band")
     t._flag(band < 0, "negative-band", band, EXPECTED["negative-band"], "Change band")
     band = np.where(np.isnan(band) | (band < 0), 0.0, band)

@@ -25,10 +25,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from ragbook import choices as c
 from ragbook.calendar import ReportingPeriod
 from ragbook.measure_rules import EXPECTED
 from ragbook.numbers import (
+    ACTUAL_EXPECTED,
     NUMBER_EXPECTED,
     THRESHOLD_EXPECTED,
     NotANumber,
@@ -39,6 +42,7 @@ from ragbook.numbers import (
     show_fraction,
     show_threshold,
 )
+from ragbook.percent_slips import RATING_FIGURES, fraction_expected, fraction_slips
 from ragbook.problems import Problem, Shown, problem
 from ragbook.ratings import (
     AMBER,
@@ -153,14 +157,8 @@ def rating_reason(reason: str, computed: str, actual: float | None,
     if reason == MET:
         met = "inside the range" if polarity == c.RANGE else "target met"
         return f"{base}: {met} -> {name}"
-    if tolerance == c.RELATIVE:
-        size = show_fraction(shortfall or 0.0, beside=(amber, red))
-    else:
-        size = show_difference(shortfall or 0.0, unit)
-    if polarity == c.RANGE:
-        short = f"{size} {side} ({show_amount(compared_with, unit)})"
-    else:
-        short = f"{size} {side}"
+    short = shortfall_text(shortfall or 0.0, compared_with, tolerance, unit, side,
+                           polarity, target_label, amber, red)
     if reason == WITHIN_AMBER:
         return (f"{base}: {short}, within the {threshold_text(amber, tolerance, unit)} amber "
                 f"threshold -> {name}")
@@ -169,6 +167,23 @@ def rating_reason(reason: str, computed: str, actual: float | None,
         return (f"{base}: {short}, more than the {threshold_text(amber, tolerance, unit)} amber "
                 f"threshold but not more than the {red_text} red threshold -> {name}")
     return f"{base}: {short}, more than the {red_text} red threshold -> {name}"
+
+
+def shortfall_text(shortfall: float, compared_with: float, tolerance: str, unit: str, side: str,
+                   polarity: str, target_label: str, amber: float, red: float) -> str:
+    """How far off the measure is, in its own unit (points for a percentage), and as a
+    percentage of what it was compared with when the tolerance is relative:
+    ``18 points short (20.0% of the target)``, ``15 days above the range (25.0% of its upper
+    bound, 60 days)``."""
+    relative = tolerance == c.RELATIVE
+    amount = shortfall * abs(compared_with) if relative else shortfall
+    text = f"{show_difference(amount, unit)} {side}"
+    share = show_fraction(shortfall, beside=(amber, red)) if relative else ""
+    if polarity == c.RANGE:
+        bound = f"its {'lower' if side.startswith('below') else 'upper'} bound, " \
+                f"{show_amount(compared_with, unit)}"
+        return f"{text} ({share} of {bound})" if relative else f"{text} ({bound})"
+    return f"{text} ({share} of the {target_label})" if relative else text
 
 
 def target_label(profile: str, quarter_target: float | None,
@@ -204,10 +219,10 @@ class _Inputs:
             self.problems.append(problem(code, value, choice.expected, column=choice.column))
         return read
 
-    def number(self, column: str, value: object, expected: str = NUMBER_EXPECTED
-               ) -> float | None:
+    def number(self, column: str, value: object, expected: str = NUMBER_EXPECTED,
+               fraction: bool = False) -> float | None:
         try:
-            return read_number(value)
+            return read_number(value, fraction=fraction)
         except NotANumber:
             self.problems.append(problem("not-a-number", value, expected, column=column))
             return None
@@ -237,15 +252,16 @@ def rate_measure(
 ) -> MeasureRating:
     """Rate one measure. Never raises for bad input: problems come back in the result.
 
-    >>> rate_measure(72, 90, "Higher is better").why
-    '72 vs target 90 (higher is better): 20.0% short, more than the 10% red threshold -> RED'
+    >>> rating = rate_measure(72, 90, "Higher is better", unit="%")
+    >>> rating.rag, rating.why.split(": ")[1]
+    ('R', '18 points short (20.0% of the target), more than the 10% red threshold -> RED')
     """
     found = _Inputs()
     pol = found.choice(c.POLARITY, polarity)
     tol = found.choice(c.TOLERANCE, tolerance) or c.RELATIVE
     profile = found.choice(c.TARGET_PROFILE, target_profile) or c.WHOLE_YEAR
     not_due = is_not_due(actual)
-    value = None if not_due else found.number("Actual", actual)
+    value = None if not_due else found.number("Actual", actual, ACTUAL_EXPECTED)
     goal = found.number("Target", target)
     goal_q = found.number("Quarter target", quarter_target)
     low = found.number("Range low", range_low)
@@ -253,6 +269,9 @@ def rate_measure(
     amber_at = _threshold(found, "Amber threshold", amber, tol, default_amber)
     red_at = _threshold(found, "Red threshold", red, tol, default_red)
     unit = "" if is_blank(unit) else str(unit).strip()
+    value, goal, goal_q, low, high = _without_fraction_slips(
+        found, unit, {"Actual": value, "Target": goal, "Quarter target": goal_q,
+                      "Range low": low, "Range high": high})
 
     compared = _what_to_compare(found, pol, tol, goal, goal_q, low, high, profile, period,
                                 is_blank(target))
@@ -296,6 +315,25 @@ def rate_measure(
 _NON_BLOCKING = {"Override RAG", "Override reason"}
 
 
+def _without_fraction_slips(found: _Inputs, unit: str, figures: dict[str, float | None]
+                            ) -> list[float | None]:
+    """The figures, with any that is plainly a fraction typed for a percentage reported and
+    left out (:func:`ragbook.measure_rules.fraction_slips`)."""
+    if unit != "%":
+        return list(figures.values())
+    arrays = {name: np.array([np.nan if v is None else v], dtype=float)
+              for name, v in figures.items()}
+    kept = dict(figures)
+    for name, slipped in fraction_slips(arrays, np.array([True])).items():
+        if slipped[0]:
+            value = figures[name]
+            assert value is not None
+            found.add("fraction-in-percentage", value, fraction_expected(value, {
+                o: float(arrays[o][0]) for o in RATING_FIGURES if o != name}), name)
+            kept[name] = None
+    return list(kept.values())
+
+
 def range_text(low: float | None, high: float | None, unit: str) -> str:
     left = show_amount(low, unit) if low is not None else "-"
     right = show_amount(high, unit) if high is not None else "-"
@@ -304,7 +342,7 @@ def range_text(low: float | None, high: float | None, unit: str) -> str:
 
 def _threshold(found: _Inputs, column: str, value: object, tolerance: str,
                default: float) -> float | None:
-    number = found.number(column, value, THRESHOLD_EXPECTED)
+    number = found.number(column, value, THRESHOLD_EXPECTED, fraction=True)
     if number is None:
         if tolerance == c.ABSOLUTE:
             found.add("absolute-needs-thresholds", value,

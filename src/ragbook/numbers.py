@@ -3,25 +3,36 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 
 from ragbook.ratings import fold, is_blank
 
-NUMBER_EXPECTED = "a number such as 72 or 72% (no words or spaces in the cell)"
+NUMBER_EXPECTED = "a number such as 72 or 72%"
+ACTUAL_EXPECTED = ("a number such as 72 or 72%: leave the cell blank while there is no figure "
+                   "(No data), or type n/a when the measure is not due this period")
+"""What an Actual cell holding words (``TBC``, ``-``, ``awaiting data``) is told."""
 THRESHOLD_EXPECTED = ("a percentage such as 5% (or, when Tolerance is Absolute, a number in "
                       "the measure's unit)")
 
 NOT_DUE_WORDS = frozenset({"n/a", "na", "not due", "not applicable"})
 
 
+_NUMBER_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+"""A number as text: digits with a point and exponent, never ``nan`` or ``inf``."""
+
+
 class NotANumber(ValueError):
     """A cell that should hold a number holds something else."""
 
 
-def read_number(value: object) -> float | None:
+def read_number(value: object, *, fraction: bool = False) -> float | None:
     """A cell's number, None when blank; raises NotANumber for anything else.
 
-    Text such as ``"72 %"`` is not a number: it is reported, never guessed.
+    Text that shows a number is read as that number: ``"1,250"``, ``" 72 "``, and
+    ``"72%"`` (pasted from another system), which is 72, in points, as a percentage
+    measure's figures are kept; with ``fraction`` (thresholds), ``"5%"`` is 0.05.
+    Words are never guessed at.
     """
     if is_blank(value):
         return None
@@ -33,10 +44,15 @@ def read_number(value: object) -> float | None:
             raise NotANumber(value)
         return number
     if isinstance(value, str):
-        try:
-            number = float(value.strip().replace(",", ""))
-        except ValueError:
-            raise NotANumber(value) from None
+        text = value.strip().replace(",", "")
+        percent = text.endswith("%")
+        if percent:
+            text = text[:-1].rstrip()
+        if not _NUMBER_TEXT.fullmatch(text):
+            raise NotANumber(value)
+        number = float(text)
+        if percent and fraction:
+            number = round(number / 100, 12)
         if math.isnan(number) or math.isinf(number):
             raise NotANumber(value)
         return number
@@ -61,21 +77,62 @@ def show_number(value: float) -> str:
 
 
 def show_amount(value: float, unit: str) -> str:
-    """A number with its unit: ``72%``, ``11.41 days``, ``53``."""
+    """A number with its unit: ``72%``, ``11.41 days``, ``1 day``, ``53``."""
     number = show_number(value)
     if not unit:
         return number
     if unit == "%":
         return f"{number}%"
-    return f"{number} {unit}"
+    return f"{number} {unit_for(number, unit)}"
 
 
 def show_difference(value: float, unit: str) -> str:
     """A difference between two amounts: in points when the unit is ``%``."""
     if unit == "%":
         number = show_number(value)
-        return f"{number} point{'' if number == '1' else 's'}"
+        return f"{number} {unit_for(number, 'points')}"
     return show_amount(value, unit)
+
+
+_IRREGULAR = {"children": "child", "people": "person", "men": "man", "women": "woman"}
+_COUNTABLE = ("day", "week", "month", "year", "hour", "minute", "second", "household", "home",
+              "house", "child", "person", "place", "fire", "visit", "case", "family",
+              "property", "school", "referral", "business", "job", "apprenticeship", "bed",
+              "point")
+"""Units an officer may type in the singular, which read wrongly beside 5 (``5 day``)."""
+
+
+def unit_for(number: str, unit: str) -> str:
+    """A one-word unit in the number it goes with: ``1 day``, ``2 days``, ``1 child``.
+
+    Units of several words, symbols and unknown words are left as typed (``per 10,000``)."""
+    if not unit.isalpha():
+        return unit
+    word = unit.lower()
+    one = number in {"1", "-1"}
+    singular = {v: k for k, v in _IRREGULAR.items()}
+    if one:
+        if word in _IRREGULAR:
+            return _match_case(_IRREGULAR[word], unit)
+        if word.endswith("ies") and word[:-3] + "y" in _COUNTABLE:
+            return _match_case(word[:-3] + "y", unit)
+        if word.endswith("es") and word[:-2] in _COUNTABLE:
+            return _match_case(word[:-2], unit)
+        if word.endswith("s") and word[:-1] in _COUNTABLE:
+            return _match_case(word[:-1], unit)
+        return unit
+    if word in singular:
+        return _match_case(singular[word], unit)
+    if word in _COUNTABLE:
+        if word.endswith("y") and word[-2:-1] not in "aeiou":
+            return _match_case(word[:-1] + "ies", unit)
+        plural = word + ("es" if word.endswith(("s", "sh", "ch", "x")) else "s")
+        return _match_case(plural, unit)
+    return unit
+
+
+def _match_case(word: str, like: str) -> str:
+    return word.capitalize() if like[:1].isupper() else word
 
 
 def show_fraction(value: float, beside: tuple[float, ...] = ()) -> str:

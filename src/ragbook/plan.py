@@ -9,10 +9,11 @@ the result is the same whichever way the plan arrived.
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from typing import NamedTuple
 
@@ -20,12 +21,21 @@ import pandas as pd
 
 from ragbook.action_table import rate_actions
 from ragbook.actions import CHECKS
+from ragbook.appendix.theme import APPENDIX_SETTINGS, read_appendix_settings
 from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter, read_date
 from ragbook.commentary import AREAS_FOR_IMPROVEMENT, SECTION, ExceptionItem, find_exceptions
 from ragbook.measure_table import rate_measures
 from ragbook.numbers import NotANumber, read_number, show_threshold
 from ragbook.problems import Problem, SheetRow, Shown, problem
-from ragbook.ratings import DEFAULT_AMBER, DEFAULT_RED, fold, is_blank
+from ragbook.ratings import (
+    DEFAULT_AMBER,
+    DEFAULT_RED,
+    NOT_RATED_LABEL,
+    RATINGS,
+    fold,
+    is_blank,
+)
+from ragbook.schema import SETTING_NAMES
 from ragbook.tables import Ratings
 
 
@@ -71,7 +81,7 @@ def read_settings(values: dict[str, object], where: dict[str, object] | None = N
     thresholds = []
     for name, default in (("Amber threshold", DEFAULT_AMBER), ("Red threshold", DEFAULT_RED)):
         try:
-            number = read_number(folded.get(fold(name)))
+            number = read_number(folded.get(fold(name)), fraction=True)
         except NotANumber:
             number = None
             flag(name, "bad-threshold", "a percentage such as 5%")
@@ -86,6 +96,15 @@ def read_settings(values: dict[str, object], where: dict[str, object] | None = N
             f"an amber threshold no larger than the red threshold "
             f"({show_threshold(thresholds[1])})", row=where.get("Amber threshold"),
             column="Value"))
+    problems.extend(_other_settings(values, where))
+    if year is not None and quarter is not None and day is not None:
+        period = ReportingPeriod(year, quarter, day)
+        if not period.start <= day <= period.end + timedelta(days=92):
+            problems.append(problem(
+                "as-of-outside-quarter", day.strftime("%d/%m/%Y"),
+                f"a date in {period.label} (or soon after it), or blank for the quarter's end, "
+                f"{period.end:%d/%m/%Y}", row=where.get("As-of date"), column="Value",
+                severity="warning"))
     version = folded.get("template version")
     if year is None or quarter is None:
         return None, problems
@@ -97,6 +116,31 @@ def read_settings(values: dict[str, object], where: dict[str, object] | None = N
         template_version=int(version) if isinstance(version, int | float)
         and not is_blank(version) else None,
     ), problems
+
+
+KNOWN_SETTINGS = (*SETTING_NAMES, *APPENDIX_SETTINGS)
+
+
+def _other_settings(values: dict[str, object], where: dict[str, object]) -> list[Problem]:
+    """A setting ragbook does not know (misspelt, it would be ignored), and an appendix
+    setting that cannot be used: said, never passed over."""
+    problems = []
+    known = {fold(name) for name in KNOWN_SETTINGS}
+    for name in values:
+        if fold(name) not in known:
+            close = difflib.get_close_matches(name, KNOWN_SETTINGS, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            listed = ", ".join(KNOWN_SETTINGS)
+            problems.append(problem(
+                "unknown-setting", name, f"one of the settings ragbook reads ({listed}){hint}",
+                row=where.get(name), column="Setting", severity="warning"))
+    _, refused = read_appendix_settings(values)
+    for name, expected in refused.items():
+        value = next((v for k, v in values.items() if fold(k) == fold(name)), None)
+        problems.append(problem("bad-appendix-setting", value, expected + "; the default is "
+                                "used until then", row=where.get(name), column="Value",
+                                severity="warning"))
+    return problems
 
 
 def _text(value: object) -> str:
@@ -157,9 +201,25 @@ class PlanResult:
         return [item for item in self.exceptions if not item.mentioned]
 
     def counts(self) -> dict[str, int]:
-        """Ratings across actions and measures: ``{"R": 11, "A": 37, ...}``."""
+        """Ratings across actions and measures, every item counted once:
+        ``{"R": 11, "A": 37, "G": 70, "No data": 0, "n/a": 0, "Not rated": 0}``."""
         both = Counter(self.actions.table["RAG"].tolist() + self.measures.table["RAG"].tolist())
-        return {rating: both.get(rating, 0) for rating in ("R", "A", "G", "No data", "n/a")}
+        counts = {rating: both.pop(rating, 0) for rating in RATINGS}
+        counts[NOT_RATED_LABEL] = sum(both.values())
+        return counts
+
+    @property
+    def items(self) -> int:
+        """How many actions and measures the plan has."""
+        return len(self.actions.table) + len(self.measures.table)
+
+
+def counts_text(counts: dict[str, int], *, zeros: bool = True) -> str:
+    """``R 9, A 36, G 70, No data 0, n/a 0, Not rated 3 (118 items)``: every item counted
+    once, so the figures add up to the plan (``zeros=False`` leaves out the zero counts)."""
+    shown = ", ".join(f"{name} {count}" for name, count in counts.items() if zeros or count)
+    total = sum(counts.values())
+    return f"{shown} ({total} item{'' if total == 1 else 's'})"
 
 
 def _items(frame: pd.DataFrame, column: str) -> Iterable[tuple[Hashable, object]]:
@@ -168,8 +228,15 @@ def _items(frame: pd.DataFrame, column: str) -> Iterable[tuple[Hashable, object]
 
 
 def check_plan(plan: Plan) -> list[Problem]:
-    """Problems across tables: duplicate refs, unknown outcomes, unknown sections."""
+    """Problems across tables: an empty plan, duplicate refs, unknown outcomes, unknown
+    sections."""
     found: list[Problem] = []
+    if plan.actions.empty and plan.measures.empty:
+        found.append(Problem(
+            code="empty-plan", place="Actions and Measures sheets",
+            found="no actions and no measures",
+            expected="the plan's actions on the Actions sheet and its key outcome indicators "
+                     "on the Measures sheet, one row each (see the Instructions sheet)"))
     outcomes = {str(v).strip() for v in plan.outcomes["Outcome"] if not is_blank(v)}
     for name, frame in (("Actions", plan.actions), ("Measures", plan.measures)):
         seen: dict[str, object] = {}

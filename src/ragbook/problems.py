@@ -53,19 +53,26 @@ class Problem:
     row: Hashable | None = None
     column: str | None = None
     severity: Severity = "error"
+    item: str = ""
+    """The column and the item the cell holds, in words: ``Status of action 1.1``."""
 
     @property
     def message(self) -> str:
-        """``Measures!G5: found "72 %"; expected a number ...``."""
-        where = f"{self.place}: " if self.place else ""
-        return f"{where}found {self.found}; expected {self.expected}"
+        """``Actions!F2 (Status of action 1.1): found "Delayed"; expected one of ...``."""
+        where = self.place + (f" ({self.item})" if self.item else "")
+        return f"{where}: found {self.found}; expected {self.expected}" if where else \
+            f"found {self.found}; expected {self.expected}"
 
     def at(self, place: str) -> Problem:
         return replace(self, place=place)
 
+    def about(self, item: str) -> Problem:
+        return replace(self, item=item)
+
     def as_dict(self) -> dict[str, str]:
         return {
             "place": self.place,
+            "item": self.item,
             "severity": self.severity,
             "code": self.code,
             "found": self.found,

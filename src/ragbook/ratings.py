@@ -17,8 +17,12 @@ AMBER = "A"
 GREEN = "G"
 NO_DATA = "No data"
 NOT_APPLICABLE = "n/a"
+NOT_RATED_LABEL = "Not rated"
+"""How summaries count the items a problem stopped being rated (their RAG cell is blank)."""
 
 RATINGS = (RED, AMBER, GREEN, NO_DATA, NOT_APPLICABLE)
+COUNTED = (*RATINGS, NOT_RATED_LABEL)
+"""What every summary counts, so that every item is counted once."""
 RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2}
 """Worst to best, for comparing ratings (direction of travel for actions)."""
 

@@ -6,9 +6,10 @@ Rolling forward from a rated quarter:
 * each measure's ``Actual`` becomes its ``Previous actual``, and ``Last year
   actual`` is taken from the History for the same quarter a year before the
   new one (blank when History has none);
-* this quarter's inputs are cleared: Status, Recovery plan, overrides,
-  Quarter target, Actual, Data note, and every commentary text; ragbook's own
-  columns are cleared too;
+* this quarter's inputs are cleared: Status (except Complete: a finished action
+  stays Complete, and so GREEN), Recovery plan, overrides, Quarter target,
+  Actual, Data note, and every commentary text; ragbook's own columns are
+  cleared too;
 * a History row keeps every action's and measure's values and ratings for
   the quarter just finished;
 * Settings move to the next quarter (Q4 rolls into Q1 of the next year) and
@@ -26,7 +27,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ragbook.calendar import ReportingPeriod
+from ragbook.choices import COMPLETE, STATUS
 from ragbook.plan import PlanResult
+from ragbook.problems import Problem
 from ragbook.ratings import is_blank
 
 ACTION_CLEARED = ("Status", "Recovery plan", "Override RAG", "Override reason", "RAG",
@@ -80,8 +83,11 @@ def roll_forward(result: PlanResult, history: pd.DataFrame | None = None) -> Rol
     label = finished.label
     for row in plan.actions.index:
         rag = result.actions.table.at[row, "RAG"]
+        cleared: dict[str, object] = {name: None for name in ACTION_CLEARED}
+        if STATUS.read(_cell(plan.actions, row, "Status")) == COMPLETE:
+            del cleared["Status"]  # done is done: it stays Complete next quarter
         change.actions[row] = {"Previous RAG": rag if rag in ("R", "A", "G") else None,
-                               **{name: None for name in ACTION_CLEARED}}
+                               **cleared}
         change.history.append([label, "Action", _cell(plan.actions, row, "Ref"),
                                _cell(plan.actions, row, "Status"), None, None, rag,
                                result.actions.table.at[row, "Direction"],
@@ -101,6 +107,24 @@ def roll_forward(result: PlanResult, history: pd.DataFrame | None = None) -> Rol
     for row in plan.commentary.index:
         change.commentary[row] = {"Text": None}
     return change
+
+
+def nothing_reported(result: PlanResult, place: str = "") -> Problem | None:
+    """A quarter in which nothing was reported (every Actual and every Status blank): rolled
+    forward, next quarter's Previous actuals and Previous RAGs would all be blank."""
+    plan = result.plan
+    if plan.actions.empty and plan.measures.empty:
+        return None
+    for frame, column in ((plan.actions, "Status"), (plan.measures, "Actual")):
+        if column in frame.columns and not all(is_blank(v) for v in frame[column].tolist()):
+            return None
+    label = plan.settings.period.label
+    return Problem(
+        code="nothing-reported", place=place,
+        found=f"no Status and no Actual filled in for {label}",
+        expected=f"{label}'s statuses and figures before it is rolled forward (they become "
+                 "next quarter's Previous RAG and Previous actual); to roll forward anyway, "
+                 "use --force")
 
 
 def _cell(frame: pd.DataFrame, row: Hashable, column: str) -> object:

@@ -155,6 +155,7 @@ RUN_LOG = Table("tblRunLog", "Run log", (
     Column("G", "whole number", width=6),
     Column("No data", "whole number", width=8),
     Column("n/a", "whole number", width=6),
+    Column("Not rated", "whole number", width=9),
     Column("Problems", "whole number", width=9),
     Column("By", width=14),
     Column("ragbook", width=9),

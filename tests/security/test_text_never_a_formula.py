@@ -78,7 +78,8 @@ def test_the_csv_export_neutralises_formula_text_and_keeps_numbers(plan, tmp_pat
         assert "'" + value in cells
     assert "'=1+1" in cells
     header = rows[0]
-    target = [row[header.index("Target")] for row in rows[1:] if row[0] == "measure"]
+    kind, column = header.index("Kind"), header.index("Target")
+    target = [row[column] for row in rows[1:] if row[kind] == "measure"]
     assert any(t.replace(".", "").isdigit() for t in target)  # numbers stay numbers
 
 

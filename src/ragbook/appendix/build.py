@@ -33,13 +33,14 @@ from ragbook.commentary import (
 )
 from ragbook.numbers import show_threshold
 from ragbook.plan import PlanResult
-from ragbook.problems import Problem
+from ragbook.problems import Problem, column_letter
 from ragbook.ratings import (
     ARROW_NAMES,
     DECLINING,
     IMPROVING,
     NO_DATA,
     NOT_APPLICABLE,
+    NOT_RATED_LABEL,
     SUSTAINED,
     fold,
     is_blank,
@@ -55,6 +56,9 @@ REPORT_COLUMNS = [9, 66, 20, 12, 22]
 DIRECTION_HEADER = ("Direction of travel since last report (improving/ sustained/ "
                     "declining)")
 RATINGS = ("R", "A", "G", NO_DATA)
+"""The ratings the summary's charts stack."""
+COUNTED_HEADERS = (*RATINGS, NOT_APPLICABLE, NOT_RATED_LABEL)
+"""The summary's columns for actions and for measures: every item is counted in one."""
 
 
 def _text(value: object) -> str:
@@ -283,8 +287,18 @@ def _commentary(pages: Pages, plan: _Plan, outcome: str, supporting: str,
 # --- Beyond the report: summary, exceptions, milestones, data issues ---------------------
 
 
+COUNT_WIDTHS = (6, 6, 6, 8, 5, 8)
+"""The widths of the summary's count columns (R, A, G, No data, n/a, Not rated)."""
+
+
+def _counted(ratings: pd.Series) -> Counter[str]:
+    """How many items have each rating; those a problem kept from being rated (a blank
+    rating) as Not rated."""
+    return Counter(r if r in COUNTED_HEADERS else NOT_RATED_LABEL for r in ratings.tolist())
+
+
 def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
-    columns: list[float] = [38, 7, 7, 7, 9, 2, 7, 7, 7, 9, 2, 11, 11, 11]
+    columns: list[float] = [30, *COUNT_WIDTHS, 1.5, *COUNT_WIDTHS, 1.5, 9, 9, 9]
     sheet = Sheet(SUMMARY, columns, page=page)
     pages = Pages(sheet, theme)
     width = len(columns)
@@ -293,37 +307,41 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
         _wide(f"({plan.settings.period.progress_title})", "subtitle", width, "title"),
         _wide("", "body", width, "spacer"),
     ]
-    groups = _row(Cell("", "table header"), Cell("Actions", "table header", span=4),
-                  Cell("", "body"), Cell("Measures", "table header", span=4), Cell("", "body"),
+    span = len(COUNTED_HEADERS)
+    groups = _row(Cell("", "table header"), Cell("Actions", "table header", span=span),
+                  Cell("", "body"), Cell("Measures", "table header", span=span),
+                  Cell("", "body"),
                   Cell("Change since last quarter (actions and measures)", "table header",
                        span=3), kind="table header", repeat=True)
     header = _row(Cell("Outcome", "table header"),
-                  *[Cell(r, "table header") for r in RATINGS], Cell("", "body"),
-                  *[Cell(r, "table header") for r in RATINGS], Cell("", "body"),
+                  *[Cell(r, "table header") for r in COUNTED_HEADERS], Cell("", "body"),
+                  *[Cell(r, "table header") for r in COUNTED_HEADERS], Cell("", "body"),
                   *[Cell(f"{a} {ARROW_NAMES[a]}", "table header")
                     for a in (IMPROVING, SUSTAINED, DECLINING)],
                   kind="table header", repeat=True)
     rows = []
     totals: Counter[tuple[str, str]] = Counter()
     for outcome, name in plan.outcomes:
-        actions = Counter(plan.actions_of(outcome)["RAG"])
-        measures = Counter(plan.measures_of(outcome)["RAG"])
+        actions = _counted(plan.actions_of(outcome)["RAG"])
+        measures = _counted(plan.measures_of(outcome)["RAG"])
         arrows = Counter(plan.actions_of(outcome)["Direction"]) + \
             Counter(plan.measures_of(outcome)["Direction"])
-        for rating in RATINGS:
+        for rating in COUNTED_HEADERS:
             totals[("action", rating)] += actions[rating]
             totals[("measure", rating)] += measures[rating]
         for arrow in (IMPROVING, SUSTAINED, DECLINING):
             totals[("arrow", arrow)] += arrows[arrow]
         rows.append(_row(Cell(f"{outcome}. {name}", "item"),
-                         *[Cell(actions[r], "item number") for r in RATINGS], Cell("", "body"),
-                         *[Cell(measures[r], "item number") for r in RATINGS], Cell("", "body"),
+                         *[Cell(actions[r], "item number") for r in COUNTED_HEADERS],
+                         Cell("", "body"),
+                         *[Cell(measures[r], "item number") for r in COUNTED_HEADERS],
+                         Cell("", "body"),
                          *[Cell(arrows[a], "item number")
                            for a in (IMPROVING, SUSTAINED, DECLINING)], kind="item"))
     rows.append(_row(Cell("All outcomes", "total"),
-                     *[Cell(totals[("action", r)], "total number") for r in RATINGS],
+                     *[Cell(totals[("action", r)], "total number") for r in COUNTED_HEADERS],
                      Cell("", "body"),
-                     *[Cell(totals[("measure", r)], "total number") for r in RATINGS],
+                     *[Cell(totals[("measure", r)], "total number") for r in COUNTED_HEADERS],
                      Cell("", "body"),
                      *[Cell(totals[("arrow", a)], "total number")
                        for a in (IMPROVING, SUSTAINED, DECLINING)], kind="total"))
@@ -344,8 +362,10 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     first, last = placed[0], placed[-1]
     fills = {**schema.RAG_FILLS, NO_DATA: "A6A6A6"}
     anchor_row = len(sheet.rows) + 1
+    measures_at = 2 + span + 1
     for name, first_column, anchor in (("Actions", 2, f"A{anchor_row}"),
-                                       ("Measures", 7, f"G{anchor_row}")):
+                                       ("Measures", measures_at,
+                                        f"{column_letter(measures_at)}{anchor_row}")):
         sheet.charts.append(Chart(
             title=f"{name} by rating, per outcome", kind="stacked bar",
             categories=(1, first, last),
@@ -433,14 +453,14 @@ def _data_issues(problems: list[Problem], theme: Theme, page: PageSetup, links: 
     pages = Pages(sheet, theme)
     width = len(columns)
     header = _row(*[Cell(text, "table header") for text in (
-        "Place", "Problem", "Found", "Expected", "Severity")], kind="table header", repeat=True)
+        "Place", "Item", "Found", "Expected", "Severity")], kind="table header", repeat=True)
     title = [_wide("Data issues in the plan", "title", width, "title"),
              _wide("Items with an error here are not rated (or not rated as typed): fix the "
                    "cell named, then recalculate.", "note", width, "note"),
              _wide("", "body", width, "spacer")]
     rows = [_row(Cell(p.place, "item link" if links and "!" in p.place else "item",
                       link=p.place if links and "!" in p.place else None),
-                 Cell(p.code.replace("-", " "), "item"),
+                 Cell(p.item, "item"),
                  Cell(p.found, "item"), Cell(p.expected, "item"), Cell(p.severity, "item"),
                  kind="item") for p in problems]
     pages.add(Block([*title, header, *rows], keep=len(title) + 2, header=[header]))

@@ -17,7 +17,6 @@ the letter is always there, so nothing relies on colour alone.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -110,28 +109,77 @@ class Theme:
 
     @classmethod
     def from_settings(cls, settings: dict[str, object]) -> Theme:
-        """The theme a plan's Settings ask for (unknown or blank settings keep defaults)."""
-        folded = {fold(k): v for k, v in settings.items() if not is_blank(v)}
-        changes: dict[str, object] = {}
-        if "appendix font" in folded:
-            # Only fonts whose metrics ragbook has: row heights depend on them.
-            with contextlib.suppress(ValueError):
-                changes["font"] = metrics.family_name(str(folded["appendix font"]).strip())
-        if "appendix text size" in folded:
-            try:
-                size = float(str(folded["appendix text size"]))
-            except ValueError:
-                size = 0
-            if 6 <= size <= 20:
-                changes["size"] = size
-        for key, name in (("appendix heading colour", "heading"),
-                          ("appendix table header colour", "table_header")):
-            match = _HEX.match(str(folded.get(key, "")).strip())
-            if match:
-                changes[name] = match.group(1).upper()
-        logo = folded.get("appendix logo text", folded.get("organisation", ""))
-        changes["logo_text"] = str(logo).strip()
+        """The theme a plan's Settings ask for (blank settings keep the defaults; a value
+        that cannot be used keeps the default too, and :func:`read_appendix_settings` says
+        so, which ``check`` lists)."""
+        changes, _ = read_appendix_settings(settings)
         return cls(**changes)  # type: ignore[arg-type]
+
+
+APPENDIX_SETTINGS = ("Appendix font", "Appendix text size", "Appendix heading colour",
+                     "Appendix table header colour", "Appendix logo text")
+"""The Settings rows that restyle the appendix (all optional)."""
+
+TEXT_SIZES = (6.0, 20.0)
+
+_NUMBER_WORDS = {word: number for number, word in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen", "twenty"))}
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?|[a-z]+)\s*(?:pt|pts|points?)?$")
+
+
+def read_text_size(value: object) -> float | None:
+    """A text size as an officer may type it: ``11``, ``11pt``, ``10.5 points``, ``eleven``
+    (None when it is none of these)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    match = _SIZE.match(str(value).strip().lower())
+    if match is None:
+        return None
+    word = match.group(1)
+    if word in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[word])
+    try:
+        return float(word)
+    except ValueError:
+        return None
+
+
+def read_appendix_settings(settings: dict[str, object]
+                           ) -> tuple[dict[str, object], dict[str, str]]:
+    """The theme's changes from Settings, and each setting that could not be used with what
+    is expected instead (``{"Appendix text size": "a text size from 6 to 20, ..."}``)."""
+    folded = {fold(k): v for k, v in settings.items() if not is_blank(v)}
+    changes: dict[str, object] = {}
+    refused: dict[str, str] = {}
+    if "appendix font" in folded:
+        # Only fonts whose metrics ragbook has: row heights depend on them.
+        try:
+            changes["font"] = metrics.family_name(str(folded["appendix font"]).strip())
+        except ValueError:
+            refused["Appendix font"] = "Calibri or Arial (the fonts whose sizes ragbook knows)"
+    if "appendix text size" in folded:
+        size = read_text_size(folded["appendix text size"])
+        low, high = TEXT_SIZES
+        if size is not None and low <= size <= high:
+            changes["size"] = size
+        else:
+            refused["Appendix text size"] = (f"a text size from {low:g} to {high:g}, such as "
+                                             f"{Theme.size:g} (the appendix uses {Theme.size:g})")
+    for key, name, setting in (("appendix heading colour", "heading", "Appendix heading colour"),
+                               ("appendix table header colour", "table_header",
+                                "Appendix table header colour")):
+        if key not in folded:
+            continue
+        match = _HEX.match(str(folded[key]).strip())
+        if match:
+            changes[name] = match.group(1).upper()
+        else:
+            refused[setting] = "a colour as six hex digits, such as 1F4E79 (dark blue)"
+    logo = folded.get("appendix logo text", folded.get("organisation", ""))
+    changes["logo_text"] = str(logo).strip()
+    return changes, refused
 
 
 def contrast_ratio(foreground: str, background: str) -> float:

@@ -212,7 +212,10 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
         hit = available.get(fold(spec.name))
         if hit is None:
             if spec in schema.PLAN_TABLES:
-                problems.append(missing_table(spec, [s.name for s in book.sheets])
+                tables_on: dict[str, list[str]] = {}
+                for sheet_name, found in available.values():
+                    tables_on.setdefault(sheet_name.name, []).append(found.name)
+                problems.append(missing_table(spec, [s.name for s in book.sheets], tables_on)
                                 .at(book.name))
             continue
         sheet, table = hit

@@ -5,6 +5,9 @@ In Excel they appear as ``=RAGBOOK.RAG(actual, target, polarity, [amber], [red])
 ``=RAGBOOK.MILESTONE_DUE(text)`` and ``=RAGBOOK.MILESTONE_CHECK(text, status, [as_of])``.
 A value the rules cannot use gives the problem as text ("Not rated: ..."),
 never a spreadsheet error.
+
+Excel shows each function's docstring, and each ``doc=``, as its description in the
+formula bar's help: so each is one plain sentence, on one line.
 """
 
 from __future__ import annotations
@@ -82,13 +85,11 @@ def rag(actual: Any, target: Any, polarity: Any, amber: Any = None,
 @arg("current", doc="This period's figure")
 @arg("previous", doc="Last period's figure")
 @arg("polarity", doc="Higher is better, Lower is better or Within range")
-@arg("band", doc="No-significant-change band, in the measure's unit (blank: 0)")
+@arg("band", doc="No-significant-change band, in the measure's unit: a move no bigger "
+                  "than it is sustained (blank: 0)")
 def direction(current: Any, previous: Any, polarity: Any,
               band: Any = None) -> str:
-    """The direction of travel: ↑ improving, → sustained, ↓ declining, or n/a.
-
-    The band is in the measure's own unit: a move no bigger than it is sustained.
-    """
+    """The direction of travel: ↑ improving, → sustained, ↓ declining, or n/a."""
     try:
         now = _given_number(current, "current", "a number, or blank for no data")
         before = _given_number(previous, "previous", "a number, or blank for no data")
@@ -117,7 +118,7 @@ def milestone_due(text: Any) -> Any:
 @arg("status", doc="Not started, On track, At risk, Off track or Complete")
 @arg("as_of", doc="The as-of date, e.g. 30/06/2018 (blank: today)")
 def milestone_check(text: Any, status: Any, as_of: Any = None) -> str:
-    """What the milestone report says: overdue, due this quarter, due next quarter..."""
+    """What the milestone report says: Overdue, Due this quarter, Due next quarter, and so on."""
     try:
         day = _day(as_of)
     except NotUnderstood as error:

@@ -19,7 +19,7 @@ from ragbook.problems import Problem
 
 SHEET = "Problems"
 HIGHLIGHT = "#FFC7CE"
-HEADER = ["Place", "Problem", "Found", "Expected", "Severity"]
+HEADER = ["Place", "Item", "Found", "Expected", "Severity"]
 _CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^!']+))!(\$?[A-Z]{1,3}\$?\d+)$")
 
 
@@ -55,7 +55,7 @@ def show_problems(book: xw.Book, problems: list[Problem], result: PlanResult | N
     sheet = _sheet(book)
     names = [s.name for s in book.sheets]
     rows: list[list[object]] = [list(HEADER)]
-    rows += [[p.place, p.code.replace("-", " "), p.found, p.expected, p.severity]
+    rows += [[p.place, p.item, p.found, p.expected, p.severity]
              for p in problems]
     if not problems:
         rows.append(["", "No problems found.", "", "", ""])

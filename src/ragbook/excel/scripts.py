@@ -23,8 +23,9 @@ from ragbook.changes import CannotChange, Changes, next_quarter, person, ratings
 from ragbook.excel import book as live_book
 from ragbook.excel.live_appendix import render_live
 from ragbook.excel.problems_sheet import show_problems
-from ragbook.plan import PlanResult, rate_plan
+from ragbook.plan import PlanResult, counts_text, rate_plan
 from ragbook.problems import Problem
+from ragbook.roll_forward import nothing_reported
 from ragbook.roll_forward import roll_forward as start_next_quarter
 
 try:  # xlwings Server tells a script who is signed in; xlwings Lite and desktop do not
@@ -83,7 +84,7 @@ def _rated_changes(live: live_book.LivePlan, result: PlanResult, command: str, p
 
 
 def _counts(result: PlanResult) -> str:
-    return ", ".join(f"{name} {count}" for name, count in result.counts().items() if count)
+    return counts_text(result.counts(), zeros=False)
 
 
 def _cannot(book: xw.Book, problems: list[Problem]) -> None:
@@ -155,6 +156,13 @@ def roll_forward(book: xw.Book, user: CurrentUser = None) -> None:
     live, result, problems = _rate(book)
     if result is None or any(p.severity == "error" for p in problems):
         _cannot(book, [p for p in problems if p.severity == "error"] or problems)
+        return
+    empty = nothing_reported(result, live.name)
+    if empty is not None:
+        book.app.alert(f"{live.name} was not rolled forward: {empty.found}. Fill in this "
+                       "quarter's statuses and figures first: they become next quarter's "
+                       "Previous RAG and Previous actual. (To start the next quarter from an "
+                       "empty one, use ragbook roll-forward --force.)", title=TITLE)
         return
     change = start_next_quarter(result, live.history())
     try:

@@ -19,7 +19,8 @@ Server: only its pages and the files in the served folders can be read; every ot
 is signed in before its body is read, kept to a size limit (``RAGBOOK_MAX_REQUEST_MB``,
 default 10) and checked to be what the add-in sends. It refuses to start when a settings
 file or key could be reached through the static route, or when xlwings Server would serve
-routes ragbook does not use (its Wasm and socket.io routes).
+routes ragbook does not use (its Wasm and socket.io routes). Behind the guard,
+:class:`ManifestAsFile` sends the manifest as a file to save (``manifest.xml``).
 """
 
 from __future__ import annotations
@@ -39,9 +40,12 @@ from ragbook.excel.guard import (
     MAX_REQUEST_ENV,
     MEGABYTE,
     ASGIApp,
+    Message,
+    Receive,
     RequestGuard,
     Routes,
     Scope,
+    Send,
     SignIn,
     SignInRefused,
 )
@@ -53,6 +57,9 @@ TOKENS_ENV = "RAGBOOK_TOKENS"
 ANONYMOUS_ENV = "RAGBOOK_ALLOW_ANONYMOUS"
 DEFAULT_MAX_REQUEST_MB = 10.0
 LOOPBACK_NAMES = ("localhost", "localhost.localdomain")
+MANIFEST_PATHS = ("/manifest", "/manifest.xml", "/manifest/download")
+MANIFEST_TYPE = b"application/xml; charset=utf-8"
+MANIFEST_FILE = b"attachment; filename=manifest.xml"
 
 _configured: Path | None = None
 
@@ -204,9 +211,39 @@ def create_app() -> ASGIApp:
         raise AddinError(f"{folder / 'custom_scripts'} offers no scripts")
     routes = _routes(fastapi_app, scripts, packages["custom_functions"], settings.app_path)
     _refuse_reachable_secrets(folder, routes)
-    return RequestGuard(main_app, routes=routes, max_bytes=max_request_bytes(),
+    return RequestGuard(ManifestAsFile(main_app, settings.app_path), routes=routes,
+                        max_bytes=max_request_bytes(),
                         sign_in=_sign_in_check(settings.auth_providers or []),
                         cors_origins=settings.cors_allow_origins)
+
+
+class ManifestAsFile:
+    """The manifest served as a file to save: a browser opening ``/manifest`` (or
+    ``/manifest.xml``) saves ``manifest.xml``, the file Excel's Upload My Add-in and the
+    Microsoft 365 admin centre ask for. xlwings Server sends it as ``text/plain`` to be shown;
+    ``/manifest/download`` keeps the file name xlwings Server gives it (``ragbook-prod.xml``)."""
+
+    def __init__(self, app: ASGIApp, app_path: str = "") -> None:
+        self.app = app
+        base = app_path.rstrip("/")
+        self.paths = frozenset(base + path for path in MANIFEST_PATHS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path") not in self.paths:
+            await self.app(scope, receive, send)
+            return
+
+        async def as_file(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 200:
+                headers = [(key, value) for key, value in message.get("headers", ())
+                           if key.lower() != b"content-type"]
+                headers.append((b"content-type", MANIFEST_TYPE))
+                if not any(key.lower() == b"content-disposition" for key, _ in headers):
+                    headers.append((b"content-disposition", MANIFEST_FILE))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, as_file)
 
 
 def _routes(app: object, scripts: list[str], functions: object, app_path: str) -> Routes:

@@ -26,7 +26,7 @@ from ragbook.changes import CannotChange, Changes, next_quarter, person, ratings
 from ragbook.export import item_rows
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
-from ragbook.roll_forward import roll_forward
+from ragbook.roll_forward import nothing_reported, roll_forward
 from ragbook.workbook.files import (
     ChangedOnDisk,
     PlanFileError,
@@ -192,6 +192,10 @@ def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None,
         done = Recalculated(checked.workbook, checked.result, checked.problems)
         if checked.result is None or checked.errors:
             return done
+        empty = nothing_reported(checked.result, path.name)
+        if empty is not None and not force:
+            done.problems.append(empty)
+            return done
         workbook = checked.workbook
         change = roll_forward(checked.result, workbook.history())
         changes = _rated_changes(workbook, checked.result, "roll-forward",
@@ -222,6 +226,7 @@ class BatchLine:
     problems: int = 0
     output: Path | None = None
     message: str = ""
+    errors: int = 0
 
 
 PLAN_SUFFIXES = (".xlsx", ".xlsm")
@@ -246,10 +251,11 @@ def batch_one(path: Path, out_dir: Path, as_of: date | None = None) -> BatchLine
         return BatchLine(path, "failed", message=f"{type(error).__name__}: {error}")
     if done.result is None:
         first = done.errors[0].message if done.errors else "could not be read"
-        return BatchLine(path, "failed", problems=len(done.problems), message=first)
+        return BatchLine(path, "failed", problems=len(done.problems), message=first,
+                         errors=len(done.errors))
     status = "problems" if done.problems else "ok"
     return BatchLine(path, status, done.result.counts(), len(done.problems), done.written_to,
-                     done.problems[0].message if done.problems else "")
+                     done.problems[0].message if done.problems else "", len(done.errors))
 
 
 @dataclass

@@ -128,7 +128,12 @@ def read_plan(package: Package, path: Path, *, as_of: date | None = None) -> Pla
         hit = available.get(fold(spec.name))
         if hit is None:
             if spec in schema.PLAN_TABLES:
-                problems.append(missing_table(spec, package.sheet_names).at(path.name))
+                tables_on: dict[str, list[str]] = {}
+                for sheet_name, element in available.values():
+                    tables_on.setdefault(sheet_name, []).append(
+                        element.get("displayName") or element.get("name") or "")
+                problems.append(missing_table(spec, package.sheet_names, tables_on)
+                                .at(path.name))
             continue
         sheet, table = hit
         if sheet not in sheets:

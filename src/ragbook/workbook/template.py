@@ -28,7 +28,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import Rule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Color, Font, PatternFill, Side
 from openpyxl.styles.differential import DifferentialStyle
 from openpyxl.styles.numbers import NumberFormat
 from openpyxl.utils import get_column_letter
@@ -39,6 +39,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ragbook import choices
+from ragbook.appendix import metrics
 from ragbook.ratings import (
     AMBER,
     DECLINING,
@@ -85,11 +86,13 @@ AUTHOR = "ragbook"
 
 RAGBOOK_HEADER_FILL = "D9D9D9"
 """Grey: the header of a column ragbook writes."""
+HEADER_FILL_THEME = 4
+HEADER_FONT_THEME = 0
+"""The officer's headers: the workbook theme's Accent 1 with Background 1 (white) letters,
+as the table style draws them in Excel, written into the cells for LibreOffice."""
 HEADER_FONT = "000000"
 BODY_FONT = "Calibri"
 BODY_SIZE = 11
-LINE_HEIGHT = 15.0
-"""Points per line of Calibri 11, for row heights."""
 KEY_BORDER = "BFBFBF"
 ARROW_FONTS = {IMPROVING: "006100", SUSTAINED: "9C5700", DECLINING: "9C0006"}
 """Dark green, dark red and dark amber: Excel's own Good, Bad and Neutral text colours."""
@@ -180,8 +183,22 @@ def save(workbook: Workbook, path: str | Path) -> None:
         for item in source.infolist():
             fixed = zipfile.ZipInfo(item.filename, FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(fixed, source.read(item))
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                data = _fitted_heights(data)
+            archive.writestr(fixed, data)
     os.replace(partial, target)
+
+
+_CUSTOM_HEIGHT = re.compile(rb'(<row\b[^>]*?) customHeight="1"')
+
+
+def _fitted_heights(sheet_xml: bytes) -> bytes:
+    """The rows' heights as Excel writes the heights it fits to wrapped text itself: without
+    ``customHeight`` (which openpyxl always writes). Excel then refits such a row when its
+    text is edited, instead of keeping it at a height set by hand; LibreOffice shows the
+    stored height either way."""
+    return _CUSTOM_HEIGHT.sub(rb"\1", sheet_xml)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -215,8 +232,9 @@ def _plan(rows: Mapping[str, list[Row]], settings: Mapping[str, object], *,
         data = setting_rows if table is SETTINGS else rows.get(table.name, [])
         _write_table(sheet, shaped, data)
     _finish_settings(workbook[SETTINGS.sheet], setting_rows)
-    for sheet in (instructions, workbook[SETTINGS.sheet]):
-        _fit_row_heights(sheet)
+    _fit_row_heights(instructions)
+    for table in ALL_TABLES:
+        _fit_row_heights(workbook[table.sheet], bold_header=True)
     workbook.active = 0
     return workbook
 
@@ -249,6 +267,7 @@ def _write_table(sheet: Worksheet, table: Table, rows: list[Row]) -> None:
     _add_excel_table(sheet, table, last_row)
     rows_in_use = range(2, last_row + SPARE_ROWS + 1)
     _add_choice_lists(sheet, table, rows_in_use)
+    _add_outcome_list(sheet, table, rows_in_use)
     _add_rating_colours(sheet, table, rows_in_use)
     _add_arrow_colours(sheet, table, rows_in_use)
     _add_absolute_formats(sheet, table, rows_in_use)
@@ -266,6 +285,8 @@ def _add_excel_table(sheet: Worksheet, table: Table, last_row: int) -> None:
 
 
 def _write_headers(sheet: Worksheet, table: Table) -> None:
+    """Bold headers that wrap, filled as the table style fills them (LibreOffice does not
+    draw table styles), grey on ragbook's columns, with a note on the harder columns."""
     for index, column in enumerate(table.columns, start=1):
         cell = sheet.cell(1, index, column.name)
         cell.data_type = "s"
@@ -273,16 +294,21 @@ def _write_headers(sheet: Worksheet, table: Table) -> None:
         if column.by_ragbook:
             cell.fill = _solid(RAGBOOK_HEADER_FILL)
             cell.font = _font(bold=True, color=_opaque(HEADER_FONT))
-        note = _header_note(column)
+        else:
+            cell.fill = PatternFill(fill_type="solid", fgColor=Color(theme=HEADER_FILL_THEME))
+            cell.font = _font(bold=True, color=Color(theme=HEADER_FONT_THEME))
+        note = header_note(table, column)
         if note:
             cell.comment = _comment(note)
 
 
-def _header_note(column: Column) -> str:
-    notes = [RAGBOOK_NOTE] if column.by_ragbook else []
-    if column.help:
-        notes.append(column.help)
-    return "\n".join(notes)
+def header_note(table: Table, column: Column) -> str:
+    """The note on a column's header: what the column is for, in the Instructions' words,
+    on ragbook's columns, the harder ones and those the schema gives help for."""
+    if not (column.by_ragbook or column.help or column.name in NOTED_COLUMNS.get(table.name, ())):
+        return ""
+    guide = COLUMN_GUIDE.get(table.name, {}).get(column.name) or column.help
+    return "\n".join(([RAGBOOK_NOTE] if column.by_ragbook else []) + ([guide] if guide else []))
 
 
 def _comment(text: str) -> Comment:
@@ -352,6 +378,26 @@ def _add_choice_list(sheet: Worksheet, name: str, choice: choices.Choice, cells:
         showDropDown=False, showErrorMessage=True, errorStyle="warning",
         errorTitle=name, error=f"{name}: please choose {choice.expected}.")
     validation.add(cells)
+    sheet.add_data_validation(validation)
+
+
+OUTCOME_COLUMN = "Outcome"
+OUTCOME_LIST = f'INDIRECT("{OUTCOMES.name}[{OUTCOME_COLUMN}]")'
+"""The Outcomes table's ids, as a drop-down's source. A structured reference cannot be a
+drop-down's source itself; through INDIRECT it can, in Excel and in LibreOffice, and it
+follows the table as rows are added, and when the table is moved."""
+
+
+def _add_outcome_list(sheet: Worksheet, table: Table, rows: range) -> None:
+    """A drop-down of the outcomes on the Outcome column of the tables that refer to them."""
+    if table.name == OUTCOMES.name or OUTCOME_COLUMN not in table.headers:
+        return
+    validation = DataValidation(
+        type="list", formula1=OUTCOME_LIST, allow_blank=True, showDropDown=False,
+        showErrorMessage=True, errorStyle="warning", errorTitle=OUTCOME_COLUMN,
+        error=f"{OUTCOME_COLUMN}: please choose one of the outcomes on the {OUTCOMES.sheet} "
+              "sheet.")
+    validation.add(_span([table.headers.index(OUTCOME_COLUMN) + 1], rows))
     sheet.add_data_validation(validation)
 
 
@@ -615,11 +661,209 @@ MILESTONE_EXAMPLES = (
 )
 
 RUNNING = (
-    ("In Excel", "Use the ragbook add-in's buttons: Recalculate RAG (rates every action and "
-                 "measure), Check milestones (lists milestones overdue or coming up) and "
-                 "Build appendix (the report's tables)."),
-    ("Or", "At a command prompt: ragbook recalc PLAN.xlsx"),
+    ("In Excel", "The ragbook add-in's four buttons. Recalculate RAG rates every action and "
+                 "measure and fills in the grey columns; run it after changing any figures. "
+                 "Check milestones writes a Problems sheet: every problem in the plan, linked "
+                 "to its cell, the milestones overdue, due this quarter or next, or that "
+                 "should have started, and the red, amber or declining items the commentary "
+                 "does not mention. Build appendix adds the quarterly appendix for Cabinet to "
+                 "this workbook. Roll forward starts the next quarter (see below): save a "
+                 "copy of this quarter's workbook first."),
+    ("Or", "At a command prompt: ragbook recalc PLAN.xlsx (Recalculate RAG), ragbook check "
+           "PLAN.xlsx (the problems and the milestone report), ragbook appendix PLAN.xlsx "
+           "--pdf, and ragbook roll-forward PLAN.xlsx --out NEXT.xlsx."),
+    ("Roll forward", "This quarter's ratings become Previous RAG and its actuals Previous "
+                     "actual; Last year actual is filled in from History; Status (except "
+                     "Complete), Recovery plan, Quarter target, Actual, Data note, the "
+                     "overrides, the grey columns and the commentary texts are cleared; the "
+                     "quarter's figures and ratings are kept in History; Settings move on to "
+                     "the next quarter."),
 )
+
+MEASURE_KINDS = (
+    ("Higher or lower is better",
+     "The usual kind: Polarity Higher is better or Lower is better, and a Target. With a "
+     "relative Tolerance (the default) how far off target is a percentage of the target. "
+     "M4.4: 72% against a target of 90%, higher is better, is 18 points short, 20% of the "
+     "target: more than the 10% red threshold, so RED."),
+    ("Within range",
+     "Polarity Within range, with a Range low and a Range high (one may be blank): a figure "
+     "inside the range is GREEN; outside it, how far off is measured from the nearer bound. "
+     "Staff turnover kept between 8% and 12%: 12.8% is 0.8 points above the range, 6.7% of "
+     "its upper bound, so AMBER. Too low is as bad as too high."),
+    ("Absolute tolerance",
+     "Tolerance Absolute: how far off is measured in the measure's own unit, not as a "
+     "percentage, and the Amber and Red thresholds must be given in that unit. Use it for a "
+     "target of 0 or a score centred on 0: Progress 8 with a target of 0 and thresholds of "
+     "0.05 and 0.1 points: -0.12 is 0.12 points short, so RED. Or in days: target 6 days, "
+     "lower is better, thresholds of 1 and 2 days: 7.2 days is 1.2 days over, so AMBER."),
+    ("Quarterly targets",
+     "An annual Target is compared each quarter as Target profile says: Whole year (or "
+     "blank) compares with the Target as it is; Per quarter with a quarter of it (M1.9: "
+     "fewer than 246 fires in the year is 61.5 in Q1, and 53 fires met it, so GREEN); Year "
+     "to date with the part of the year gone (Q2: half the Target), for figures that add up "
+     "over the year. A Quarter target, when filled in, is this quarter's target and wins "
+     "over both."),
+    ("Seasonal measures",
+     "Compare with Same quarter last year: the arrow compares Actual with Last year actual "
+     "instead of Previous actual, for figures that rise and fall with the seasons (M2.6, "
+     "young people not in education, employment or training: 3.8% against 4.4% in the same "
+     "quarter last year, lower is better, so improving, ↑). The rating still compares "
+     "Actual with the target."),
+    ("Not due, or no figure yet",
+     "Type n/a as the Actual of a measure not due this quarter, such as an annual figure: "
+     "its rating is n/a. A blank Actual is No data, never RED."),
+)
+"""Each kind of measure, with a worked example (``tests/test_template.py`` rates each)."""
+
+_OVERRIDE = ("Only to change ragbook's rating: R, A or G, with an Override reason. ragbook "
+             "keeps both ratings, and Why shows the computed one.")
+_OVERRIDE_REASON = ("Why the rating is overridden. An override without a reason is not used "
+                    "(ragbook's rating stands) and is listed as a problem.")
+_OUTCOME = ("The outcome it belongs to: one of the ids on the Outcomes sheet (pick it from "
+            "the drop-down).")
+_WHY = "How the rating and the arrow were worked out, in a sentence you can check by hand."
+_RUN_COUNT = "How many {} this run rated {}."
+
+COLUMN_GUIDE: dict[str, dict[str, str]] = {
+    SETTINGS.name: {
+        "Setting": "The name of each setting. Please keep these as they are.",
+        "Value": "Your choice for each setting; the note beside it says what it expects.",
+        "Notes": "What each setting means. For your information only.",
+    },
+    OUTCOMES.name: {
+        "Outcome": "A short id such as 1, used in the Outcome column of the Actions, Measures "
+                   "and Commentary sheets, whose drop-downs list these ids.",
+        "Title": "The outcome's title, as the report shows it.",
+    },
+    ACTIONS.name: {
+        "Ref": "Unique, such as 1.15. Kept as text, so 1.10 stays 1.10.",
+        "Outcome": _OUTCOME,
+        "Supporting outcome": "The supporting outcome the action serves, worded the same on "
+                              "each of its actions: the report groups actions under it.",
+        "Action": "What will be done, as the plan words it.",
+        "Milestone": 'When it is due, as the plan writes it: "By March 2019", "From June '
+                     '2018", "Ongoing until March 2019" (see Writing milestones).',
+        "Status": "This quarter's progress: Not started, On track, At risk, Off track or "
+                  "Complete. Complete is GREEN; Off track is RED; At risk is AMBER with a "
+                  "recovery plan and RED without; a missed deadline is RED unless Complete.",
+        "Recovery plan": "Yes or No: is a recovery plan in place? It decides an At risk "
+                         "action's rating: AMBER with one, RED without.",
+        "Previous RAG": "Last quarter's rating (R, A or G), for the arrow. Roll forward fills "
+                        "it in.",
+        "Override RAG": _OVERRIDE,
+        "Override reason": _OVERRIDE_REASON,
+        "Lead": "Who leads the action: an officer or a service. For your reference.",
+        "Risk refs": "The corporate risks the action relates to, such as CR12. For your "
+                     "reference.",
+        "RAG": "The rating: R, A or G; No data when no status is recorded yet.",
+        "Direction": "The arrow: this rating against Previous RAG. ↑ improving, → sustained, "
+                     "↓ declining, n/a nothing to compare with.",
+        "Milestone due": "The next deadline ragbook read from the Milestone.",
+        "Milestone check": "Overdue, due this quarter, due next quarter, should have "
+                           "started, or not understood.",
+        "Why": _WHY,
+    },
+    MEASURES.name: {
+        "Ref": "Unique, such as M4.4. Kept as text.",
+        "Outcome": _OUTCOME,
+        "Measure": "The key outcome indicator, as the plan words it.",
+        "Unit": "What the figures count: %, days, fires... Used in Why. With % (or figures "
+                "typed as percentages) the measure is compared in percentage points: type "
+                "72 or 72%.",
+        "Polarity": "Higher is better, Lower is better, or Within range: between Range low "
+                    "and Range high is on target, and too high and too low are both off it.",
+        "Baseline": "The starting figure the plan quotes. For your reference: ragbook rates "
+                    "against the target.",
+        "Target": "The target, in the measure's unit. An annual target is compared each "
+                  "quarter as Target profile says.",
+        "Quarter target": "This quarter's own target, when it has one: it wins over Target "
+                          "and Target profile. Roll forward clears it.",
+        "Target profile": "How an annual Target gives this quarter's: Whole year (blank) as "
+                          "it is; Per quarter, Target / 4; Year to date, Target x quarter / 4.",
+        "Range low": "The lower bound of a Within range measure (blank: no lower bound).",
+        "Range high": "The upper bound of a Within range measure (blank: no upper bound). "
+                      "Outside the range, how far off is measured from the nearer bound.",
+        "Tolerance": "Relative (blank): how far off target, as a percentage of the target. "
+                     "Absolute: in the measure's own unit, for a target of 0 or a score; "
+                     "then give both thresholds in that unit.",
+        "Amber threshold": "How far off target is still GREEN (exactly on it is GREEN). "
+                           "Blank: the Settings default. Relative: a percentage such as 5%; "
+                           "Absolute: in the unit.",
+        "Red threshold": "How far off target is still AMBER (exactly on it is AMBER); "
+                         "further off is RED. Blank: the Settings default.",
+        "Change band": "Moves no bigger than this show as sustained (→). Relative: a "
+                       "percentage of the figure compared with; Absolute: in the unit. Blank: "
+                       "any move counts.",
+        "Compare with": "What the arrow compares Actual with: Previous quarter (blank), or "
+                        "Same quarter last year for seasonal measures (Last year actual).",
+        "Actual": "This quarter's figure, in the measure's unit. n/a: not due this quarter; "
+                  "blank: No data.",
+        "Previous actual": "Last quarter's figure, for the arrow. Roll forward fills it in.",
+        "Last year actual": "The same quarter's figure last year, for seasonal measures. "
+                            "Roll forward fills it in from History.",
+        "Data note": "Where the figure comes from, or what a reader should know about it.",
+        "Override RAG": _OVERRIDE,
+        "Override reason": _OVERRIDE_REASON,
+        "RAG": "The rating: R, A or G; No data when there is no Actual yet; n/a when it is "
+               "not due.",
+        "Direction": "The arrow, aware of polarity: ↑ improving, → sustained, ↓ declining, "
+                     "n/a nothing to compare with.",
+        "Why": _WHY,
+    },
+    COMMENTARY.name: {
+        "Outcome": "The outcome the commentary is about (pick it from the drop-down).",
+        "Supporting outcome": "The supporting outcome, worded as on the Actions sheet; blank "
+                              "for the commentary on the outcome's key outcome indicators.",
+        "Section": "Areas of progress, Areas for improvement, Risk updates or Finance "
+                   "updates. A section left out prints the report's standard sentence.",
+        "Text": "The commentary. Name each RED, AMBER or declining item by its ref in Areas "
+                "for improvement: Check milestones lists any the commentary misses.",
+    },
+    RUN_LOG.name: {
+        "When": "When ragbook changed the workbook.",
+        "Command": "What ran: recalc (Recalculate RAG), roll-forward, batch...",
+        "As-of date": "The date progress was rated to.",
+        "Period": "The quarter rated, such as Q1 2018/19.",
+        "Actions": "How many actions were rated.",
+        "Measures": "How many measures were rated.",
+        "R": _RUN_COUNT.format("items", "RED"),
+        "A": _RUN_COUNT.format("items", "AMBER"),
+        "G": _RUN_COUNT.format("items", "GREEN"),
+        "No data": _RUN_COUNT.format("items", "No data"),
+        "n/a": _RUN_COUNT.format("items", "n/a"),
+        "Not rated": "How many items could not be rated because of a problem in their row.",
+        "Problems": "How many problems the run found.",
+        "By": "Who ran it.",
+        "ragbook": "The version of ragbook that ran.",
+    },
+    HISTORY.name: {
+        "Period": "The quarter, such as Q1 2018/19.",
+        "Kind": "Action or Measure.",
+        "Ref": "The action's or measure's ref.",
+        "Status": "The action's status that quarter.",
+        "Actual": "The measure's figure that quarter.",
+        "Target": "The measure's Target that quarter.",
+        "RAG": "The rating that quarter.",
+        "Direction": "The arrow that quarter.",
+        "Why": "The reason for that quarter's rating and arrow.",
+    },
+}
+"""What every column of every table is for: the Instructions sheet lists them all, and the
+harder columns' header notes say the same."""
+
+NOTED_COLUMNS: dict[str, frozenset[str]] = {
+    ACTIONS.name: frozenset({"Outcome", "Milestone", "Status", "Recovery plan", "Previous RAG",
+                             "Override RAG", "Override reason"}),
+    MEASURES.name: frozenset({"Outcome", "Unit", "Polarity", "Target", "Quarter target",
+                              "Target profile", "Range low", "Range high", "Tolerance",
+                              "Amber threshold", "Red threshold", "Change band",
+                              "Compare with", "Actual", "Previous actual", "Last year actual",
+                              "Override RAG", "Override reason"}),
+    COMMENTARY.name: frozenset({"Outcome", "Supporting outcome", "Section", "Text"}),
+}
+"""The officer's columns that carry a header note (besides those the schema gives help for):
+the ones whose meaning is not plain from the header."""
 
 TIPS = ("Keep the tables' headers as they are. You may add your own columns, sort, filter "
         "and add rows at the bottom of a table. Refs such as 1.10 are kept as text.")
@@ -630,28 +874,39 @@ def _write_instructions(sheet: Worksheet, thresholds: tuple[float, float],
     writer = _InstructionsWriter(sheet)
     writer.title(TITLE)
     writer.paragraph(ABOUT)
-    writer.heading("The sheets")
-    for table in ALL_TABLES:
-        writer.item(table.sheet, SHEET_GUIDE[table.name])
-    writer.heading("The RAG key")
-    _write_rag_key(writer, thresholds)
-    writer.heading("Direction of travel")
-    _write_arrows(writer)
-    writer.heading("Writing milestones")
-    for example, meaning in MILESTONE_EXAMPLES:
-        writer.item(example, meaning, bold=False)
-    writer.heading("The grey columns")
-    writer.paragraph(_grey_columns_text())
-    writer.heading("Running ragbook")
-    for label, text in RUNNING:
-        writer.item(label, text)
-    writer.heading("Tips")
-    writer.paragraph(TIPS)
     if illustrative:
         writer.heading("About this demo")
         writer.paragraph(f'Figures whose Data note starts "{ILLUSTRATIVE}" were not published '
                          "in the report: they are made up to show how ragbook works, and are "
                          "not the council's figures.")
+    writer.heading("The sheets")
+    for table in ALL_TABLES:
+        writer.item(table.sheet, SHEET_GUIDE[table.name])
+    writer.heading("Running ragbook")
+    for label, text in RUNNING:
+        writer.item(label, text)
+    writer.heading("The RAG key")
+    _write_rag_key(writer, thresholds)
+    writer.heading("Direction of travel")
+    _write_arrows(writer)
+    writer.heading("Kinds of measure")
+    for label, text in MEASURE_KINDS:
+        writer.item(label, text)
+    writer.heading("Writing milestones")
+    for example, meaning in MILESTONE_EXAMPLES:
+        writer.item(example, meaning, bold=False)
+    writer.heading("The grey columns")
+    writer.paragraph(_grey_columns_text())
+    writer.heading("Tips")
+    writer.paragraph(TIPS)
+    writer.heading("Every column")
+    writer.paragraph("What each column of each sheet is for, sheet by sheet. A header with a "
+                     "red corner has a note saying the same: point at it to read it.")
+    for table in ALL_TABLES:
+        writer.subheading(f"{table.sheet} sheet")
+        for column in table.columns:
+            writer.item(column.name, COLUMN_GUIDE[table.name][column.name],
+                        fill=RAGBOOK_HEADER_FILL if column.by_ragbook else None)
     _shape_instructions(sheet)
 
 
@@ -701,8 +956,9 @@ def _grey_columns_text() -> str:
         names.extend(column.name for column in table.outputs if column.name not in names)
     listed = ", ".join(names[:-1]) + " and " + names[-1]
     return (f"ragbook fills the columns with grey headers ({listed}) each time it runs; "
-            "anything typed there is replaced. It never changes anything else you have typed. "
-            "To change a rating, type it in Override RAG and give an Override reason.")
+            "anything typed there is replaced. It never changes anything else you have typed "
+            "(except when you roll forward). To change a rating, type it in Override RAG and "
+            "give an Override reason.")
 
 
 def _shape_instructions(sheet: Worksheet) -> None:
@@ -712,24 +968,46 @@ def _shape_instructions(sheet: Worksheet) -> None:
     _set_print_setup(sheet, title_rows=None)
 
 
-def _fit_row_heights(sheet: Worksheet) -> None:
-    """Row heights for wrapped text, estimated from its length and the column widths.
+def _fit_row_heights(sheet: Worksheet, *, bold_header: bool = False) -> None:
+    """Row heights for wrapped text, from the appendix's font metrics at the column widths.
 
-    Used only on sheets whose text ragbook writes: Excel fits other rows itself,
-    and a fixed height would stop it doing so when an officer edits a cell.
+    LibreOffice does not fit rows to their text when it opens a file (it shows and prints
+    a row without a stored height one line tall), so every row whose text needs more than
+    one line, in Excel or in LibreOffice, gets the taller of the two heights. Rows of one
+    line keep the default height. ``save`` writes these heights the way Excel writes the
+    heights it fits itself (no ``customHeight``), so Excel still refits a row when an
+    officer edits its text. ``bold_header``: row 1 is a table's header row, which the table
+    style sets in bold.
     """
+    one_line = metrics.row_height(1)
     for row in sheet.iter_rows():
-        lines = max((_lines(cell, sheet) for cell in row), default=1)
-        if lines > 1:
-            sheet.row_dimensions[row[0].row].height = lines * LINE_HEIGHT
+        cells = [_measured(cell, sheet, bold=bold_header and cell.row == 1) for cell in row
+                 if isinstance(cell.value, str) and cell.value]
+        height = metrics.fit_height(cells) if cells else one_line
+        if height > one_line:
+            sheet.row_dimensions[row[0].row].height = height
 
 
-def _lines(cell: Cell, sheet: Worksheet) -> int:
-    if not isinstance(cell.value, str) or not cell.alignment.wrap_text:
-        return 1
-    width = sheet.column_dimensions[cell.column_letter].width or 10
-    per_line = max(1, int(width * 1.2))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in cell.value.split("\n"))
+DEFAULT_COLUMN_WIDTH = 9.140625
+"""Excel's default column width, as stored (shown as 8.43 characters)."""
+UNWRAPPED_POINTS = 10_000.0
+"""The width given to a cell that does not wrap: its text is one line, however long."""
+
+
+def _measured(cell: Cell, sheet: Worksheet, *, bold: bool) -> metrics.Cell:
+    """A cell as the metrics measure it: text, width in points, font, size, bold."""
+    font = cell.font
+    try:
+        family = metrics.family_name(font.name or BODY_FONT)
+    except ValueError:
+        family = BODY_FONT
+    letter = cell.column_letter
+    width = (sheet.column_dimensions[letter].width if letter in sheet.column_dimensions
+             else DEFAULT_COLUMN_WIDTH) or DEFAULT_COLUMN_WIDTH
+    points = metrics.column_width_points(width) if cell.alignment.wrap_text \
+        else UNWRAPPED_POINTS
+    text = str(cell.value) if cell.alignment.wrap_text else str(cell.value).splitlines()[0]
+    return (text, points, family, float(font.sz or BODY_SIZE), bool(font.b) or bold)
 
 
 class _InstructionsWriter:
@@ -761,9 +1039,16 @@ class _InstructionsWriter:
         self._put(2, text)
         self.row += 1
 
+    def subheading(self, text: str) -> None:
+        self.row += 1
+        self._put(1, text, _font(bold=True, italic=True), wrap=False)
+        self.row += 1
+
     def item(self, label: str, text: str, *, bold: bool = True,
-             font: Font | None = None) -> None:
-        self._put(1, label, font or _font(bold=bold))
+             font: Font | None = None, fill: str | None = None) -> None:
+        cell = self._put(1, label, font or _font(bold=bold))
+        if fill is not None:
+            cell.fill = _solid(fill)
         self._put(2, text)
         self.row += 1
 
