@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 READY  := $(VENV)/.ready
+AXE    := tests/browser/node_modules/.installed
 
 .PHONY: demo test lint bench templates golden picture wheel serve setup clean
 
 demo: $(READY)  ## rate the bundled demo plan and show every rating
 	$(BIN)/ragbook demo --out out/demo
 
-test: $(READY)  ## run the whole test suite
+test: $(READY) $(AXE)  ## run the whole test suite
 	$(BIN)/pytest
 
 lint: $(READY)  ## ruff and mypy
@@ -38,7 +39,7 @@ PORT ?= 8000
 serve: $(READY)  ## the Excel add-in server on $(HOST):$(PORT) (HTTPS with addin/certs/, see README)
 	$(BIN)/ragbook serve --host $(HOST) --port $(PORT)
 
-picture: $(READY)  ## render a page of the demo appendix for the README (needs LibreOffice)
+picture: $(READY)  ## the README's pictures: a page of the tagged PDF, the web page (poppler, Chromium)
 	$(BIN)/python docs/make_picture.py
 
 setup: $(READY)
@@ -50,5 +51,16 @@ $(READY): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(READY)
 
+# axe-core for the browser tests (tests/browser_tools.py), as pinned in the lock file.
+# Without npm the browser tests skip, saying how to install it (on CI they fail).
+$(AXE): tests/browser/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		echo "npm ci --prefix tests/browser --no-audit --no-fund"; \
+		npm ci --prefix tests/browser --no-audit --no-fund && touch $@; \
+	else \
+		echo "npm not found: the browser tests need axe-core (apt-get install nodejs npm, then make test)" >&2; \
+	fi
+
 clean:
-	rm -rf $(VENV) out build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		tests/browser/node_modules

@@ -1,9 +1,10 @@
-"""Render page 2 of the demo plan's appendix (the first outcome's first page) for the README.
+"""The README's pictures of the demo appendix: a page of its tagged PDF, and its web page.
 
-Builds the appendix of the committed demo plan with the library (what ``ragbook
-appendix`` does), prints it to PDF with LibreOffice (``ragbook.pdf.to_pdf``), turns page 2
-into a picture with poppler's ``pdftoppm`` at 110 dpi and writes it, palette-optimised,
-to ``docs/appendix-page.png``. Needs LibreOffice and poppler-utils::
+Builds the appendix of the committed demo plan with the library (what ``ragbook appendix
+--html --pdf`` does). Page 2 of the tagged PDF (WeasyPrint) is turned into a picture with
+poppler's ``pdftoppm`` at 110 dpi, palette-optimised, as ``docs/appendix-page.png``; the
+web page is opened in headless Chromium (Debian's ``chromium``, driven by Playwright) and
+its top is saved as ``docs/appendix-web.png``. Needs poppler-utils and Chromium::
 
     make picture        # or: .venv/bin/python docs/make_picture.py
 """
@@ -18,12 +19,19 @@ from pathlib import Path
 
 from PIL import Image
 
-from ragbook.pdf import PdfError, to_pdf
+from ragbook.appendix.publish import write_html, write_pdf
+from ragbook.appendix.theme import Theme
+from ragbook.pdf import PdfError
 from ragbook.workbook.operations import make_appendix
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"
 PICTURE = ROOT / "docs" / "appendix-page.png"
+WEB_PICTURE = ROOT / "docs" / "appendix-web.png"
+WEB_VIEW = {"width": 1100, "height": 900}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
 PAGE = 2
 DPI = 110
 COLOURS = 64
@@ -40,31 +48,57 @@ def render_page(target: Path = PICTURE, page: int = PAGE, dpi: int = DPI) -> Pat
         plan = folder / DEMO_PLAN.name
         shutil.copyfile(DEMO_PLAN, plan)
         made = make_appendix(plan, out=folder / "appendix.xlsx")
-        if made.written_to is None:
+        if made.written_to is None or made.appendix is None:
             raise SystemExit(f"{DEMO_PLAN.name} gave no appendix")
+        theme = Theme.from_settings(made.workbook.settings)
         try:
-            pdf = to_pdf(made.written_to, folder)
+            pdf = write_pdf(made.appendix, theme, folder / "appendix.pdf")
         except PdfError as error:
             raise SystemExit(str(error)) from None
+        _screenshot(write_html(made.appendix, theme, folder / "appendix.html"), WEB_PICTURE)
         stem = folder / "page"
         subprocess.run(["pdftoppm", "-f", str(page), "-l", str(page), "-r", str(dpi),
                         "-png", "-singlefile", str(pdf), str(stem)], check=True, timeout=120)
-        with Image.open(stem.with_suffix(".png")) as image:
-            small = image.convert("RGB").quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT,
-                                                  dither=Image.Dither.NONE)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            small.save(target, optimize=True)
+        _optimised(stem.with_suffix(".png"), target)
+    return target
+
+
+def _optimised(picture: Path, target: Path) -> None:
+    with Image.open(picture) as image:
+        small = image.convert("RGB").quantize(colors=COLOURS, method=Image.Quantize.MEDIANCUT,
+                                              dither=Image.Dither.NONE)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        small.save(target, optimize=True)
     size = target.stat().st_size
     if size > LARGEST:
         raise SystemExit(f"{target} is {size // 1024} KB: more than {LARGEST // 1024} KB")
-    return target
+
+
+def _screenshot(page: Path, target: Path) -> None:
+    """The top of the web page as Chromium shows it."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("Chromium is needed (Debian/Ubuntu: sudo apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            view = browser.new_page(viewport=WEB_VIEW)
+            view.goto(page.as_uri())
+            shot = page.with_suffix(".png")
+            view.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    _optimised(shot, target)
 
 
 def main() -> None:
     picture = render_page()
     with Image.open(picture) as image:
         width, height = image.size
-    print(f"Wrote {picture.relative_to(ROOT)}: page {PAGE} of the demo appendix, "
+    print(f"Wrote {WEB_PICTURE.relative_to(ROOT)}: the top of the demo appendix's web page")
+    print(f"Wrote {picture.relative_to(ROOT)}: page {PAGE} of the demo appendix's tagged PDF, "
           f"{width}x{height} px, {picture.stat().st_size // 1024} KB", file=sys.stdout)
 
 

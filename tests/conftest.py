@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from browser_tools import _asyncio_free_of_playwright, browser  # noqa: F401 (fixtures)
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"
 BLANK_PLAN = ROOT / "workbook_templates" / "delivery_plan.xlsx"

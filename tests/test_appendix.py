@@ -32,6 +32,7 @@ from conftest import DEMO_PLAN, ROOT, run_ragbook
 from golden.make_golden import GOLDEN, make_golden
 from ragbook.appendix import metrics
 from ragbook.appendix.build import (
+    CHECKLIST,
     DATA_ISSUES,
     EXCEPTIONS,
     MILESTONES,
@@ -43,7 +44,6 @@ from ragbook.appendix.build import (
 from ragbook.appendix.layout import Appendix, Sheet
 from ragbook.appendix.pages import printable_height, printable_width
 from ragbook.appendix.theme import Theme, contrast_ratio
-from ragbook.pdf import INSTALL_HELP
 from ragbook.plan import PlanResult
 from ragbook.workbook.operations import AppendixMade, appendix_file_for, check, make_appendix
 from workbook_compare import compare_workbooks
@@ -69,6 +69,8 @@ SEED_SENTENCES_FOR_MEASURES = {
         "No Corporate Risks have been identified for these specific measures.",
 }
 NO_COMMENTARY_FLAG = "No commentary mentions this item"
+"""The officer's note earlier versions printed on the Exceptions sheet: never published."""
+PUBLISHED = [REPORT, SUMMARY, EXCEPTIONS, MILESTONES]
 RAG_FILLS = {"R": "C00000", "A": "FFC000", "G": "00B050"}
 
 
@@ -174,10 +176,12 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[AppendixMade, Workbo
 
 def test_sheets_and_their_order(demo):
     made, book = demo
-    assert [sheet.name for sheet in made.appendix.sheets] == [REPORT, SUMMARY, EXCEPTIONS,
-                                                               MILESTONES]
-    assert book.sheetnames == ["Progress report", "Summary", "Exceptions", "Milestone check"]
-    assert SHEET_NAMES == (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, DATA_ISSUES)
+    assert [sheet.name for sheet in made.appendix.sheets] == [*PUBLISHED, CHECKLIST]
+    assert [sheet.name for sheet in made.appendix.published] == PUBLISHED
+    assert book.sheetnames == ["Progress report", "Summary", "Exceptions", "Milestone check",
+                               "Officer's checklist"]
+    assert book[CHECKLIST].sheet_properties.tabColor.rgb.endswith("C00000")
+    assert SHEET_NAMES == (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, CHECKLIST, DATA_ISSUES)
 
 
 def test_summary_charts_draw_the_outcome_rows(demo):
@@ -318,7 +322,12 @@ def test_empty_commentary_prints_the_seed_reports_sentences(demo_plan):
                      else SEED_SENTENCES_FOR_MEASURES)
         assert text in COMMENTARY_HEADINGS
         following = rows[index + 1]
-        assert following.cells[0].value == sentences[str(text)], (section, text)
+        if following.cells[0].value != sentences[str(text)]:
+            # A standard sentence a rating contradicts is replaced by the facts.
+            assert text == "Commentary for areas for improvement and detail of ongoing action:"
+            assert str(following.cells[0].value).startswith(
+                "Red, amber or declining this quarter: "), following
+            continue
         assert index + 2 == len(rows) or rows[index + 2].kind != "commentary"  # alone
     sections = sum(row.kind == "section" for row in rows)
     assert headings == 4 * sections
@@ -348,18 +357,18 @@ def test_exceptions_list_every_red_amber_or_declining_item(demo):
     mentioned = {item.ref: item.mentioned for item in made.result.exceptions}
     for ref, (rag, arrow, commentary) in listed.items():
         assert (rag, arrow) == rated[ref]
+        assert NO_COMMENTARY_FLAG not in commentary  # the officer's note is on the checklist
         if mentioned[ref]:
-            assert NO_COMMENTARY_FLAG not in commentary
             assert ref in commentary or ref.removeprefix("M") in commentary
         else:
-            assert commentary.startswith(NO_COMMENTARY_FLAG), ref
+            assert commentary == "None", ref  # an empty cell
     # Spot checks against the demo's commentary: 1.1 is never mentioned; 1.2 is; M4.4 is
     # mentioned as "measure 4.4".
-    assert listed["1.1"][2].startswith(NO_COMMENTARY_FLAG)
+    assert listed["1.1"][2] == "None"
     assert listed["1.2"][2].startswith("Actions 1.2 and 1.9")
     assert "(measure 4.4)" in listed["M4.4"][2]
-    assert sum(not flag for flag in mentioned.values()) == sum(
-        text.startswith(NO_COMMENTARY_FLAG) for _, _, text in listed.values()) > 0
+    unmentioned = {ref for ref, flag in mentioned.items() if not flag}
+    assert unmentioned and unmentioned <= set(sheet_texts(book[CHECKLIST]))
 
 
 def test_every_cell_of_the_exceptions_table_is_boxed(demo):
@@ -394,12 +403,12 @@ def test_a_plan_with_problems_gets_a_data_issues_sheet_naming_the_cells(demo_pla
         set_item(book, "tblMeasures", "M1.2", "Actual", "lots")))
     made = appendix_of(demo_plan)
     book = openpyxl.load_workbook(made.written_to)
-    assert book.sheetnames[-1] == DATA_ISSUES
-    assert [s.name for s in made.appendix.sheets][-1] == DATA_ISSUES
-    issues = book[DATA_ISSUES]
+    assert book.sheetnames[-1] == CHECKLIST
+    assert [s.name for s in made.appendix.sheets][-1] == CHECKLIST
+    issues = book[CHECKLIST]
     rows = [[cell.value for cell in row] for row in issues.iter_rows(min_row=5)]
     assert places and re.fullmatch(r"Measures![A-Z]+\d+", places[0])
-    assert any(row[0] == places[0] and "lots" in str(row[2]) for row in rows), rows
+    assert any(row[0] == places[0] and "lots" in str(row[3]) for row in rows), rows
 
 
 def test_theme_from_settings():
@@ -529,7 +538,8 @@ def check_workbook(path: Path, appendix: Appendix) -> Workbook:
         breaks = [b.id for b in worksheet.row_breaks.brk]
         assert len(breaks) + 1 == sheet.pages, sheet.name
         last = f"${get_column_letter(len(sheet.columns))}${len(sheet.rows)}"
-        assert worksheet.print_area == f"'{sheet.name}'!$A$1:{last}"
+        quoted = sheet.name.replace("'", "''")
+        assert worksheet.print_area == f"'{quoted}'!$A$1:{last}"
         setup = worksheet.page_setup
         assert (setup.orientation, int(setup.paperSize), setup.fitToWidth) == (
             "landscape", int(worksheet.PAPERSIZE_A4), 1)
@@ -550,8 +560,13 @@ def test_each_outcome_starts_a_page(demo):
     for index in outcomes:
         firsts.setdefault(rows[index].cells[0].value, index)
     assert len(firsts) == 4
+    first_outcome = min(firsts.values())  # shares the RAG key's page
+    assert not any(row.page_break_before for row in rows[:first_outcome])
     for heading, index in firsts.items():
+        if index == first_outcome:
+            continue
         start = max(i for i in range(index + 1) if rows[i].page_break_before)
+        assert rows[start].new_page
         assert [row.kind for row in rows[start:index]] in (
             ["spacer", "running header", "section"], ["spacer", "running header"]), heading
 
@@ -627,8 +642,7 @@ def test_default_output_is_plan_appendix_beside_the_plan(demo_plan):
     assert appendix_file_for(demo_plan) == expected
     assert expected.exists()
     assert str(expected) in done.stdout
-    assert openpyxl.load_workbook(expected).sheetnames == [REPORT, SUMMARY, EXCEPTIONS,
-                                                           MILESTONES]
+    assert openpyxl.load_workbook(expected).sheetnames == [*PUBLISHED, CHECKLIST]
 
 
 def _values(sheet: Worksheet) -> list[tuple[object, ...]]:
@@ -641,17 +655,17 @@ def test_into_plan_adds_the_appendix_to_the_plan_and_keeps_everything_else(demo_
     done = run_ragbook("appendix", demo_plan, "--into-plan")
     assert done.returncode == 0, done.stdout + done.stderr
     book = openpyxl.load_workbook(demo_plan)
-    assert book.sheetnames == [*original.sheetnames, REPORT, SUMMARY, EXCEPTIONS, MILESTONES]
+    assert book.sheetnames == [*original.sheetnames, *PUBLISHED, CHECKLIST]
     for name in ("Instructions", "Settings", "Outcomes", "Commentary"):
         assert _values(book[name]) == _values(original[name]), name
     backup = demo_plan.with_name("demo_plan.backup.xlsx")
     assert backup.read_bytes() == before
-    first = {name: _values(book[name]) for name in (REPORT, SUMMARY, EXCEPTIONS, MILESTONES)}
+    first = {name: _values(book[name]) for name in (*PUBLISHED, CHECKLIST)}
 
     again = run_ragbook("appendix", demo_plan, "--into-plan")
     assert again.returncode == 0, again.stdout + again.stderr
     book = openpyxl.load_workbook(demo_plan)
-    assert book.sheetnames == [*original.sheetnames, REPORT, SUMMARY, EXCEPTIONS, MILESTONES]
+    assert book.sheetnames == [*original.sheetnames, *PUBLISHED, CHECKLIST]
     for name, values in first.items():
         assert _values(book[name]) == values, f"{name} changed on the second run"
     assert backup.exists()
@@ -659,36 +673,46 @@ def test_into_plan_adds_the_appendix_to_the_plan_and_keeps_everything_else(demo_
 
 def test_into_plan_drops_a_stale_data_issues_sheet(demo_plan):
     places = []
-    edit_plan(demo_plan, lambda book: places.append(
-        set_item(book, "tblMeasures", "M1.2", "Actual", "lots")))
+
+    def stale(book: Workbook) -> None:
+        places.append(set_item(book, "tblMeasures", "M1.2", "Actual", "lots"))
+        book.create_sheet(DATA_ISSUES)["A1"] = "Data issues in the plan"  # an earlier version's
+
+    edit_plan(demo_plan, stale)
     done = run_ragbook("appendix", demo_plan, "--into-plan")
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "Data issues" in done.stdout
+    assert "Officer's checklist" in done.stdout
     book = openpyxl.load_workbook(demo_plan)
-    assert book.sheetnames[-1] == DATA_ISSUES
-    assert places[0] in sheet_texts(book[DATA_ISSUES])
+    assert book.sheetnames[-1] == CHECKLIST
+    assert DATA_ISSUES not in book.sheetnames
+    assert places[0] in sheet_texts(book[CHECKLIST])
 
     edit_plan(demo_plan, lambda book: set_item(book, "tblMeasures", "M1.2", "Actual", 690))
     fixed = run_ragbook("appendix", demo_plan, "--into-plan")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     names = openpyxl.load_workbook(demo_plan).sheetnames
-    assert DATA_ISSUES not in names
-    assert names[-4:] == [REPORT, SUMMARY, EXCEPTIONS, MILESTONES]
+    assert places[0] not in sheet_texts(openpyxl.load_workbook(demo_plan)[CHECKLIST])
+    assert names[-5:] == [*PUBLISHED, CHECKLIST]
     assert len(names) == len(set(names))
 
 
-def test_pdf_without_libreoffice_explains_and_still_writes_the_workbook(demo_plan):
-    bin_only = Path(sys.executable).parent  # the venv's bin: python, no soffice
-    assert shutil.which("soffice", path=str(bin_only)) is None
-    env = {**os.environ, "PATH": str(bin_only), "PYTHONIOENCODING": "utf-8"}
+def test_pdf_without_weasyprint_explains_and_still_writes_the_workbook(demo_plan, tmp_path):
+    """Where Pango's libraries are missing, WeasyPrint fails to load with an OSError."""
+    broken = tmp_path / "broken"
+    (broken / "weasyprint").mkdir(parents=True)
+    (broken / "weasyprint" / "__init__.py").write_text(
+        "raise OSError(\"cannot load library 'libpango-1.0-0'\")\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(broken), "PYTHONIOENCODING": "utf-8"}
     env.pop("RAGBOOK_DEBUG", None)
-    done = subprocess.run([sys.executable, "-m", "ragbook", "appendix", str(demo_plan), "--pdf"],
-                          capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run([sys.executable, "-m", "ragbook", "appendix", str(demo_plan), "--pdf",
+                           "--html"], capture_output=True, text=True, env=env, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert INSTALL_HELP in done.stderr
+    assert "WeasyPrint is needed to make the tagged PDF" in done.stderr
+    assert "libpango-1.0-0" in done.stderr and "pip install 'ragbook[pdf]'" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     workbook = demo_plan.with_name("demo_plan appendix.xlsx")
     assert workbook.exists() and str(workbook) in done.stdout
+    assert workbook.with_suffix(".html").exists()
     assert not workbook.with_suffix(".pdf").exists()
 
 

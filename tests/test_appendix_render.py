@@ -174,17 +174,20 @@ def test_each_outcome_starts_on_a_new_page(demo):
     titles = [title.upper() for title in load_demo_plan()["outcomes"]["Title"]]
     running_header = "Delivery of Council Plan Delivery Plan: 2018/19"
     seen = []
-    for title in titles:
+    for index, title in enumerate(titles):
         number = demo.first_page_of(title)
         seen.append(number)
         page = demo.page_text(number)
         assert _flat(page) == _flat(demo.pages[number - 1])
         lines = _body_lines(page, demo.appendix)
-        assert lines[0] == running_header, (title, lines[:3])
         headings = [line for line in lines if any(t in line for t in titles)]
         assert title in headings[0], f"{title}: another outcome is first on page {number}"
+        if index == 0:  # the first outcome shares page 1 with the title and the RAG key
+            assert lines[0] == "COUNCIL PLAN DELIVERY PLAN PROGRESS REPORT", lines[:3]
+            continue
+        assert lines[0] == running_header, (title, lines[:3])
         assert title not in _flat(demo.page_text(number - 1)), title
-    assert seen == sorted(seen) and seen[0] == 2  # page 1: title and RAG key
+    assert seen == sorted(seen) and seen[0] == 1
 
 
 # --- Pictures of the pages -------------------------------------------------------------------

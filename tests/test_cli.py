@@ -267,6 +267,7 @@ def test_demo_rates_the_bundled_plan_and_writes_every_file(tmp_path):
     assert "something went wrong" not in done.stdout + done.stderr
     assert "Wrote the results to" in done.stdout
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["demo_plan_2018-19_Q1 appendix.pdf", "demo_plan_2018-19_Q1 appendix.xlsx",
-                     "demo_plan_2018-19_Q1.backup.xlsx", "demo_plan_2018-19_Q1.xlsx"]
+    assert names == ["demo_plan_2018-19_Q1 appendix.html", "demo_plan_2018-19_Q1 appendix.pdf",
+                     "demo_plan_2018-19_Q1 appendix.xlsx", "demo_plan_2018-19_Q1.backup.xlsx",
+                     "demo_plan_2018-19_Q1.xlsx"]
     assert table_rows(out / "demo_plan_2018-19_Q1.xlsx", "Actions")[0]["RAG"] == "A"

@@ -232,8 +232,8 @@ def test_settings_are_used_as_meant_or_reported(tmp_path):
         ["Appendix text size", "eleven", None], ["Appendix heading colour", "navy", None],
         ["Amber treshold", 0.1, None]]})
     found = {p["item"]: p for p in checked(plan)["problems"]}
-    assert set(found) == {"Value of setting Appendix heading colour", "the setting on row 12"}
-    assert "did you mean Amber threshold?" in found["the setting on row 12"]["expected"]
+    assert set(found) == {"Value of setting Appendix heading colour", "the setting on row 13"}
+    assert "did you mean Amber threshold?" in found["the setting on row 13"]["expected"]
     assert "six hex digits" in found["Value of setting Appendix heading colour"]["expected"]
     appendix = tmp_path / "appendix.xlsx"
     run_ragbook("appendix", plan, "--out", appendix)

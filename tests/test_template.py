@@ -460,7 +460,8 @@ def test_dates_are_real_dates_shown_day_first(demo_plan: Workbook, tmp_path: Pat
 
 def test_settings_have_their_types_and_formats(demo_plan: Workbook) -> None:
     values = {row[0].value: row[1] for row in demo_plan["Settings"].iter_rows(min_row=2)}
-    assert list(values) == list(SETTING_NAMES)
+    assert list(values) == [*SETTING_NAMES, *template.OPTIONAL_SETTINGS]
+    assert values["Appendix footer"].value is None  # blank: the Organisation
     assert (values["Amber threshold"].value, values["Amber threshold"].number_format) == (
         0.05, "0.0%")
     assert (values["Red threshold"].value, values["Red threshold"].number_format) == (0.1, "0.0%")
@@ -474,7 +475,8 @@ def test_a_new_plan_has_default_settings_with_notes(blank_plan: Workbook) -> Non
     values = {name: value for name, value, _ in rows}
     assert values == {"Organisation": None, "Plan title": None, "Plan year": None,
                       "Reporting quarter": None, "As-of date": None, "Amber threshold": 0.05,
-                      "Red threshold": 0.1, "Template version": TEMPLATE_VERSION}
+                      "Red threshold": 0.1, "Template version": TEMPLATE_VERSION,
+                      "Appendix footer": None}
     notes = {name: note for name, _, note in rows}
     assert notes["As-of date"].startswith("Blank: the end of the reporting quarter")
     assert all(notes.values())

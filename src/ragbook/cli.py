@@ -197,6 +197,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     for item in result.uncommented:
         where = item.supporting_outcome or f"outcome {item.outcome} indicators"
         print(f"  {item.ref} {item.reason}: not mentioned in Areas for improvement ({where})")
+    if result.contradicted:
+        print(f"\nStandard sentences a rating contradicts ({len(result.contradicted)}):")
+    for said in result.contradicted:
+        where = said.supporting_outcome or f"outcome {said.outcome} indicators"
+        print(f'  {where}: Areas for improvement is empty, so "{said.sentence}" would print '
+              f"beside {said.refs}; the appendix lists them instead")
     return _status(checked.problems)
 
 
@@ -250,17 +256,27 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_appendix(args: argparse.Namespace) -> int:
     """Build the quarterly appendix for Cabinet: the progress report in the published
     order (RAG key, key action updates, key outcome indicators, commentary), plus a
-    summary, the exceptions, the milestone check and any data issues. Print-ready:
-    A4 landscape, one page wide.
+    summary, the exceptions and the milestone check, for Cabinet; and the Officer's
+    checklist (items the commentary does not mention, standard sentences a rating
+    contradicts, data issues), which is not for publication. Print-ready: A4
+    landscape, one page wide.
 
     The plan is recalculated first, so the appendix always shows current ratings.
     --into-plan adds the appendix sheets to the plan itself (and writes the ratings),
-    replacing it safely as recalc does. --pdf also makes a PDF with LibreOffice.
+    replacing it safely as recalc does. --html also writes the accessible web page
+    the council publishes ("PLAN appendix.html"), and --pdf the tagged PDF printed
+    from it ("PLAN appendix.pdf"); neither holds the Officer's checklist.
 
-    Example: ragbook appendix plan.xlsx --out "Appendix Q1.xlsx" --pdf
+    Example: ragbook appendix plan.xlsx --out "Appendix Q1.xlsx" --html --pdf
     """
-    from ragbook.pdf import PdfError, to_pdf
-    from ragbook.workbook.operations import make_appendix, saved_elsewhere_message
+    from ragbook.appendix.publish import write_html, write_pdf
+    from ragbook.appendix.theme import Theme
+    from ragbook.pdf import PdfError
+    from ragbook.workbook.operations import (
+        appendix_file_for,
+        make_appendix,
+        saved_elsewhere_message,
+    )
 
     plan = _existing(args.plan)
     if args.into_plan and args.out:
@@ -277,15 +293,20 @@ def cmd_appendix(args: argparse.Namespace) -> int:
     if made.losses or made.changed_on_disk:
         print(saved_elsewhere_message(made))
     print(f"Wrote the appendix ({sheets}; about {pages} pages) to {made.written_to}")
+    published = appendix_file_for(plan) if args.into_plan else made.written_to
+    theme = Theme.from_settings(made.workbook.settings) if made.workbook else Theme()
+    if getattr(args, "html", False):
+        page = write_html(made.appendix, theme, published.with_suffix(".html"))
+        print(f"Wrote the web page to {page}")
     if args.pdf:
         try:
-            pdf = to_pdf(made.written_to)
+            pdf = write_pdf(made.appendix, theme, published.with_suffix(".pdf"))
         except PdfError as error:
             print(f"No PDF: {error}", file=sys.stderr)
             return PROBLEMS
-        print(f"Wrote the PDF to {pdf}")
+        print(f"Wrote the tagged PDF to {pdf}")
     if made.problems:
-        print(f"The plan has {len(made.problems)} problem(s): see the Data issues sheet, "
+        print(f"The plan has {len(made.problems)} problem(s): see the Officer's checklist sheet, "
               f"or run: ragbook check {_quoted(plan)}")
     return _status(made.problems)
 
@@ -392,8 +413,8 @@ def _progress(number: int, total: int, path: Path) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Write the bundled demo plan (Cumbria County Council, Q1 2018/19) to a folder,
-    recalculate it, check it, build its appendix (and PDF, with LibreOffice), and say
-    where the files are.
+    recalculate it, check it, build its appendix with the web page (and the tagged PDF,
+    with WeasyPrint), and say where the files are.
 
     Example: ragbook demo --out out/demo
     """
@@ -411,23 +432,24 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\n$ ragbook check {_quoted(plan)}")
     cmd_check(argparse.Namespace(plan=str(plan), as_of=None, json=False,
                                  time_limit=DEFAULT_SECONDS))
-    from ragbook.pdf import find_soffice
+    from ragbook.appendix.publish import pdf_available
     from ragbook.workbook.files import backup_path
     from ragbook.workbook.operations import appendix_file_for
 
-    pdf = find_soffice() is not None
-    print(f"\n$ ragbook appendix {_quoted(plan)}" + (" --pdf" if pdf else ""))
-    cmd_appendix(argparse.Namespace(plan=str(plan), out=None, into_plan=False, pdf=pdf,
-                                    as_of=None, time_limit=DEFAULT_SECONDS))
+    pdf = pdf_available()
+    print(f"\n$ ragbook appendix {_quoted(plan)} --html" + (" --pdf" if pdf else ""))
+    cmd_appendix(argparse.Namespace(plan=str(plan), out=None, into_plan=False, html=True,
+                                    pdf=pdf, as_of=None, time_limit=DEFAULT_SECONDS))
     appendix = appendix_file_for(plan)
     print("\nFiles:")
     print(f"  {plan}  the demo plan, rated")
     print(f"  {backup_path(plan)}  the plan before rating")
-    print(f"  {appendix}  the quarterly appendix")
+    print(f"  {appendix}  the quarterly appendix (with the Officer's checklist)")
+    print(f"  {appendix.with_suffix('.html')}  the appendix as a web page, to publish")
     if pdf:
-        print(f"  {appendix.with_suffix('.pdf')}  the appendix as PDF")
+        print(f"  {appendix.with_suffix('.pdf')}  the appendix as a tagged PDF, to publish")
     else:
-        print("  (no PDF: LibreOffice is not installed)")
+        print("  (no PDF: WeasyPrint is not installed: pip install 'ragbook[pdf]')")
     return OK
 
 
@@ -535,7 +557,10 @@ def _appendix(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", help='the appendix workbook (default: "PLAN appendix.xlsx")')
     p.add_argument("--into-plan", action="store_true",
                    help="add the appendix sheets to the plan itself instead")
-    p.add_argument("--pdf", action="store_true", help="also make a PDF (needs LibreOffice)")
+    p.add_argument("--html", action="store_true",
+                   help="also write the accessible web page, for the council's website")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write the tagged PDF, printed from the web page (needs WeasyPrint)")
     _as_of_option(p)
 
 

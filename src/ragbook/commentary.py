@@ -96,3 +96,41 @@ def find_exceptions(items: Iterable[tuple[str, str, str, str, str, str]],
         found.append(ExceptionItem(kind, ref, outcome, supporting, rag, direction,
                                 ref.upper() in mentions.get(key, set())))
     return found
+
+
+class ContradictedSentence(NamedTuple):
+    """A standard sentence the report would print where a rating says otherwise: "No
+    actions relevant to this area" under Areas for improvement, beside red, amber or
+    declining items."""
+
+    outcome: str
+    supporting_outcome: str
+    """"" for the outcome's key outcome indicators."""
+    sentence: str
+    items: tuple[ExceptionItem, ...]
+
+    @property
+    def refs(self) -> str:
+        return ", ".join(f"{item.ref} ({item.reason})" for item in self.items)
+
+
+def contradicted_sentences(exceptions: Iterable[ExceptionItem],
+                           improvement_text: dict[tuple[str, str], str]
+                           ) -> list[ContradictedSentence]:
+    """Each part of the report whose Areas for improvement is empty, so that the standard
+    sentence would print, although it has red, amber or declining items."""
+    groups: dict[tuple[str, str], list[ExceptionItem]] = {}
+    for item in exceptions:
+        key = (item.outcome, item.supporting_outcome if item.kind == "action" else "")
+        groups.setdefault(key, []).append(item)
+    return [ContradictedSentence(outcome, supporting,
+                                 STANDARD_SENTENCES[AREAS_FOR_IMPROVEMENT], tuple(items))
+            for (outcome, supporting), items in groups.items()
+            if not improvement_text.get((outcome, supporting), "").strip()]
+
+
+def exceptions_sentence(items: Iterable[ExceptionItem]) -> str:
+    """What the report prints instead of a standard sentence a rating contradicts: the
+    facts, ``Red, amber or declining this quarter: 1.3 (RED and declining), 1.5 (AMBER).``"""
+    return ("Red, amber or declining this quarter: "
+            + ", ".join(f"{item.ref} ({item.reason})" for item in items) + ".")

@@ -23,7 +23,14 @@ from ragbook.action_table import rate_actions
 from ragbook.actions import CHECKS
 from ragbook.appendix.theme import APPENDIX_SETTINGS, read_appendix_settings
 from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter, read_date
-from ragbook.commentary import AREAS_FOR_IMPROVEMENT, SECTION, ExceptionItem, find_exceptions
+from ragbook.commentary import (
+    AREAS_FOR_IMPROVEMENT,
+    SECTION,
+    ContradictedSentence,
+    ExceptionItem,
+    contradicted_sentences,
+    find_exceptions,
+)
 from ragbook.measure_table import rate_measures
 from ragbook.numbers import NotANumber, read_number, show_threshold
 from ragbook.problems import Problem, SheetRow, Shown, problem
@@ -191,6 +198,12 @@ class PlanResult:
         (worked out when first asked for)."""
         return _exceptions(self.plan, self.actions, self.measures)
 
+    @cached_property
+    def contradicted(self) -> list[ContradictedSentence]:
+        """Where the report's standard sentence for Areas for improvement ("No actions
+        relevant to this area") would print beside red, amber or declining items."""
+        return contradicted_sentences(self.exceptions, _improvement_text(self.plan))
+
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
@@ -300,7 +313,8 @@ def _column(frame: pd.DataFrame, name: str) -> list[str]:
     return [_text(value) for value in frame[name].to_numpy(dtype=object)]
 
 
-def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[ExceptionItem]:
+def _improvement_text(plan: Plan) -> dict[tuple[str, str], str]:
+    """The Areas for improvement commentary of each (outcome, supporting outcome)."""
     notes = plan.commentary
     improvement: dict[tuple[str, str], str] = {}
     wanted = fold(AREAS_FOR_IMPROVEMENT)
@@ -310,6 +324,10 @@ def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[Excepti
         if fold(section) == wanted:
             key = (outcome, supporting)
             improvement[key] = f"{improvement.get(key, '')} {text}"
+    return improvement
+
+
+def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[ExceptionItem]:
     items: list[tuple[str, str, str, str, str, str]] = []
     for kind, frame, rated in (("action", plan.actions, actions),
                                ("measure", plan.measures, measures)):
@@ -317,4 +335,4 @@ def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[Excepti
                          _column(frame, "Supporting outcome"),
                          rated.table["RAG"].to_numpy(dtype=object),
                          rated.table["Direction"].to_numpy(dtype=object), strict=True))
-    return find_exceptions(items, improvement)
+    return find_exceptions(items, _improvement_text(plan))

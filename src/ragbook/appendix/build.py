@@ -5,10 +5,13 @@
    the Key Action Updates table and the four commentary sections.
 3. For each outcome, its Key Outcome Indicators table and commentary.
 
-Beyond the published report, on sheets of their own: a summary (ratings per
-outcome, the change since last quarter, a chart), the exceptions (every red,
-amber or declining item with its commentary, or a flag that it has none), the
-milestone check, and the data issues when the plan has problems.
+Beyond the seed report, on sheets of their own: a summary (ratings per outcome,
+the change since last quarter, a chart), the exceptions (every red, amber or
+declining item with its commentary) and the milestone check.
+
+All of that is report content, for Cabinet. What the officer must check first (items
+the commentary does not mention, standard sentences a rating contradicts, data
+issues) is on the Officer's checklist, a sheet the web page and the PDF leave out.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from ragbook.commentary import (
     SECTIONS,
     STANDARD_SENTENCES,
     STANDARD_SENTENCES_FOR_MEASURES,
+    exceptions_sentence,
     mentioned_refs,
 )
 from ragbook.numbers import show_threshold
@@ -50,7 +54,9 @@ REPORT = "Progress report"
 SUMMARY = "Summary"
 EXCEPTIONS = "Exceptions"
 MILESTONES = "Milestone check"
+CHECKLIST = "Officer's checklist"
 DATA_ISSUES = "Data issues"
+"""The sheet earlier versions wrote the data issues on (now part of the checklist)."""
 
 REPORT_COLUMNS = [9, 66, 20, 12, 22]
 DIRECTION_HEADER = ("Direction of travel since last report (improving/ sustained/ "
@@ -131,7 +137,7 @@ def build_appendix(result: PlanResult, theme: Theme | None = None,
     page = PageSetup(header_left=theme.logo_text or settings.organisation,
                      header_centre=f"{settings.plan_title} Progress Report",
                      header_right=f"{period.label} (to {long_date(period.as_of)})",
-                     footer_left="Produced with ragbook")
+                     footer_left=theme.footer or settings.organisation)
     appendix = Appendix(title=f"{settings.plan_title} Progress Report",
                         period=period.progress_title, sheets=[])
     appendix.sheets.append(_report(plan, theme, page))
@@ -139,17 +145,17 @@ def build_appendix(result: PlanResult, theme: Theme | None = None,
     appendix.sheets.append(_exceptions(plan, theme, page))
     appendix.sheets.append(_milestones(plan, theme, page))
     issues = problems if problems is not None else result.problems
-    if issues:
-        appendix.sheets.append(_data_issues(issues, theme, page, link_problems))
+    appendix.sheets.append(_checklist(plan, issues, theme, page, link_problems))
     return appendix
 
 
-def _row(*cells: Cell, kind: str = "body", repeat: bool = False) -> Row:
-    return Row(list(cells), kind=kind, repeat=repeat)
+def _row(*cells: Cell, kind: str = "body", repeat: bool = False,
+         caption: str | None = None) -> Row:
+    return Row(list(cells), kind=kind, repeat=repeat, caption=caption)
 
 
-def _wide(value: str, style: str, width: int, kind: str) -> Row:
-    return _row(Cell(value, style, span=width), kind=kind)
+def _wide(value: str, style: str, width: int, kind: str, level: int | None = None) -> Row:
+    return Row([Cell(value, style, span=width)], kind=kind, level=level)
 
 
 # --- The report, as published ------------------------------------------------------------
@@ -161,13 +167,14 @@ def _report(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     width = len(REPORT_COLUMNS)
     settings = plan.settings
     pages.add(Block([
-        _wide(f"{settings.plan_title} Progress Report".upper(), "title", width, "title"),
+        _wide(f"{settings.plan_title} Progress Report".upper(), "title", width, "title",
+              level=1),
         _wide(f"({settings.period.progress_title})", "subtitle", width, "title"),
         _wide("", "body", width, "spacer"),
     ], keep=3))
     pages.add(Block(_rag_key(plan, width), keep=5))
-    for outcome, title in plan.outcomes:
-        first = True
+    for number, (outcome, title) in enumerate(plan.outcomes):
+        first = number > 0  # the first outcome shares the RAG key's page when it fits
         for supporting in plan.supporting_outcomes(outcome):
             _action_section(pages, plan, outcome, title, supporting, new_page=first)
             first = False
@@ -179,7 +186,8 @@ def _rag_key(plan: _Plan, width: int) -> list[Row]:
     amber = show_threshold(plan.settings.amber)
     red = show_threshold(plan.settings.red)
     rows = [_row(Cell("RAG Alert", "table header"), Cell("Action Progress", "table header"),
-                 Cell("Metric Progress", "table header", span=width - 2), kind="table header")]
+                 Cell("Metric Progress", "table header", span=width - 2), kind="table header",
+                 caption="RAG key: what each rating means for actions and for measures")]
     key = (
         ("R", "RED", "Has missed or is expected to miss a key milestone date in the current plan",
          f"Off target by greater than {red} (urgent action required to improve performance)"),
@@ -213,14 +221,16 @@ def _action_section(pages: Pages, plan: _Plan, outcome: str, title: str, support
     year = plan.settings.period.year
     header = _row(Cell("Ref", "table header"), Cell(f"Action for {year}", "table header"),
                   Cell("Milestone", "table header"), Cell("RAG (against target)", "table header"),
-                  Cell(DIRECTION_HEADER, "table header"), kind="table header", repeat=True)
+                  Cell(DIRECTION_HEADER, "table header"), kind="table header", repeat=True,
+                  caption=f"Key action updates for outcome {outcome}"
+                          + (f", supporting outcome: {supporting}" if supporting else ""))
     heading = [
         _wide("", "body", width, "spacer"),
         _running_header(plan, width),
         _wide("Key Action Updates", "section", width, "section"),
-        _wide(plan.outcome_heading(outcome, title), "outcome", width, "outcome"),
+        _wide(plan.outcome_heading(outcome, title), "outcome", width, "outcome", level=2),
         _wide(f"Supporting outcome: {supporting}" if supporting else "Supporting outcome",
-              "supporting", width, "supporting outcome"),
+              "supporting", width, "supporting outcome", level=3),
         header,
     ]
     frame = plan.actions_of(outcome)
@@ -245,12 +255,13 @@ def _indicator_section(pages: Pages, plan: _Plan, outcome: str, title: str, *,
     header = _row(Cell("Ref", "table header"),
                   Cell(f"Measure for {year}", "table header", span=2),
                   Cell("RAG (against target)", "table header"),
-                  Cell(DIRECTION_HEADER, "table header"), kind="table header", repeat=True)
+                  Cell(DIRECTION_HEADER, "table header"), kind="table header", repeat=True,
+                  caption=f"Key outcome indicators for outcome {outcome}")
     heading = [
         _wide("", "body", width, "spacer"),
         _running_header(plan, width),
-        _wide(plan.outcome_heading(outcome, title), "outcome", width, "outcome"),
-        _wide("Key Outcome Indicators", "section", width, "section"),
+        _wide(plan.outcome_heading(outcome, title), "outcome", width, "outcome", level=2),
+        _wide("Key Outcome Indicators", "section", width, "section", level=3),
         header,
     ]
     items = [_row(Cell(_text(row.get("Ref")), "item"),
@@ -273,12 +284,22 @@ def _arrow_cell(arrow: object) -> Cell:
 
 def _commentary(pages: Pages, plan: _Plan, outcome: str, supporting: str,
                 standard: dict[str, str]) -> None:
+    """The four commentary sections. An empty section prints the report's standard
+    sentence, unless a rating contradicts it (red, amber or declining items under "No
+    actions relevant to this area"): then the facts print instead, and the Officer's
+    checklist asks for the commentary."""
     width = len(REPORT_COLUMNS)
+    contradicted = {(c.outcome, c.supporting_outcome): c for c in plan.result.contradicted}
     for section in SECTIONS:
         text = plan.note(outcome, supporting, section)
-        heading = _wide(HEADINGS[section], "commentary heading", width, "commentary heading")
+        heading = _wide(HEADINGS[section], "commentary heading", width, "commentary heading",
+                        level=4)
+        against = contradicted.get((outcome, supporting))
         if text:
             body = [_wide(part, "commentary", width, "commentary") for part in _paragraphs(text)]
+        elif section == AREAS_FOR_IMPROVEMENT and against is not None:
+            body = [_wide(exceptions_sentence(against.items), "commentary", width,
+                          "commentary")]
         else:
             body = [_wide(standard[section], "standard sentence", width, "commentary")]
         pages.add(Block([heading, *body], keep=2))
@@ -303,7 +324,7 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     pages = Pages(sheet, theme)
     width = len(columns)
     title = [
-        _wide(f"Summary: {plan.settings.period.label}", "title", width, "title"),
+        _wide(f"Summary: {plan.settings.period.label}", "title", width, "title", level=2),
         _wide(f"({plan.settings.period.progress_title})", "subtitle", width, "title"),
         _wide("", "body", width, "spacer"),
     ]
@@ -312,7 +333,9 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
                   Cell("", "body"), Cell("Measures", "table header", span=span),
                   Cell("", "body"),
                   Cell("Change since last quarter (actions and measures)", "table header",
-                       span=3), kind="table header", repeat=True)
+                       span=3), kind="table header", repeat=True,
+                  caption="Ratings per outcome, for actions and for measures, and the change "
+                          "since last quarter")
     header = _row(Cell("Outcome", "table header"),
                   *[Cell(r, "table header") for r in COUNTED_HEADERS], Cell("", "body"),
                   *[Cell(r, "table header") for r in COUNTED_HEADERS], Cell("", "body"),
@@ -385,9 +408,10 @@ def _exceptions(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     width = len(columns)
     header = _row(*[Cell(text, "table header") for text in (
         "Ref", "Kind", "Outcome", "Action or measure", "RAG", "Direction",
-        "Commentary (areas for improvement)")], kind="table header", repeat=True)
+        "Commentary (areas for improvement)")], kind="table header", repeat=True,
+        caption="Red, amber or declining items, with their commentary")
     title = [_wide(f"Exceptions: red, amber or declining items, {plan.settings.period.label}",
-                   "title", width, "title"),
+                   "title", width, "title", level=2),
              _wide("Every red or amber item, and every item whose direction is declining, "
                    "with the commentary that mentions it.", "note", width, "note"),
              _wide("", "body", width, "spacer")]
@@ -400,9 +424,7 @@ def _exceptions(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
         rows.append(_row(Cell(item.ref, "item"), Cell(item.kind, "item"),
                          Cell(item.outcome, "item centre"), Cell(texts.get(item.ref, ""), "item"),
                          _rag_cell(item.rag), _arrow_cell(item.direction),
-                         Cell(said, "item") if said else Cell(
-                             "No commentary mentions this item: add it to Areas for improvement",
-                             "item warning"), kind="item"))
+                         Cell(said, "item"), kind="item"))
     if not rows:
         rows.append(_wide("No red, amber or declining items this quarter.", "standard sentence",
                           width, "item"))
@@ -430,8 +452,10 @@ def _milestones(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     period = plan.settings.period
     header = _row(*[Cell(text, "table header") for text in (
         "Check", "Ref", "Outcome", "Action", "Milestone", "Detail")],
-        kind="table header", repeat=True)
-    title = [_wide(f"Milestone check, as of {period.as_of:%d/%m/%Y}", "title", width, "title"),
+        kind="table header", repeat=True,
+        caption="Milestones overdue, due this quarter or next, and other milestone checks")
+    title = [_wide(f"Milestone check, as of {period.as_of:%d/%m/%Y}", "title", width, "title",
+                   level=2),
              _wide(f"Overdue, due this quarter ({period.label}), due next quarter "
                    f"({period.next().label}), and other milestone checks.", "note", width,
                    "note"),
@@ -447,25 +471,72 @@ def _milestones(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     return sheet
 
 
-def _data_issues(problems: list[Problem], theme: Theme, page: PageSetup, links: bool) -> Sheet:
-    columns: list[float] = [16, 20, 26, 62, 9]
-    sheet = Sheet(DATA_ISSUES, columns, page=page)
+CHECKLIST_COLUMNS: list[float] = [13, 16, 8, 32, 8, 9, 56]
+
+
+def _checklist(plan: _Plan, problems: list[Problem], theme: Theme, page: PageSetup,
+               links: bool) -> Sheet:
+    """What the officer checks before the report goes to Cabinet: not for publication."""
+    columns = list(CHECKLIST_COLUMNS)
+    sheet = Sheet(CHECKLIST, columns, page=page, published=False)
     pages = Pages(sheet, theme)
     width = len(columns)
-    header = _row(*[Cell(text, "table header") for text in (
-        "Place", "Item", "Found", "Expected", "Severity")], kind="table header", repeat=True)
-    title = [_wide("Data issues in the plan", "title", width, "title"),
-             _wide("Items with an error here are not rated (or not rated as typed): fix the "
-                   "cell named, then recalculate.", "note", width, "note"),
-             _wide("", "body", width, "spacer")]
-    rows = [_row(Cell(p.place, "item link" if links and "!" in p.place else "item",
-                      link=p.place if links and "!" in p.place else None),
-                 Cell(p.item, "item"),
-                 Cell(p.found, "item"), Cell(p.expected, "item"), Cell(p.severity, "item"),
-                 kind="item") for p in problems]
-    pages.add(Block([*title, header, *rows], keep=len(title) + 2, header=[header]))
+    pages.add(Block([
+        _wide("Officer's checklist: not for publication", "title", width, "title", level=2),
+        _wide("What to check before the report goes to Cabinet. The web page and the PDF of "
+              "the appendix leave this sheet out.", "note", width, "note"),
+        _wide("", "body", width, "spacer"),
+    ], keep=3))
+    result = plan.result
+
+    def table(heading: str, header: Row, rows: list[Row], nothing: str) -> None:
+        rows = rows or [_wide(nothing, "standard sentence", width, "item")]
+        pages.add(Block([_wide(heading, "section", width, "section", level=3), header, *rows,
+                         _wide("", "body", width, "spacer")], keep=3, header=[header]))
+
+    def where(outcome: str, supporting: str) -> str:
+        return f"Supporting outcome: {supporting}" if supporting else \
+            f"Outcome {outcome}: key outcome indicators"
+
+    table("Red, amber or declining items the commentary does not mention",
+          _row(*[Cell(text, "table header") for text in (
+              "Ref", "Kind", "Outcome", "Where", "RAG", "Direction", "What to do")],
+              kind="table header", repeat=True,
+              caption="Red, amber or declining items the commentary does not mention"),
+          [_row(Cell(item.ref, "item"), Cell(item.kind, "item"),
+                Cell(item.outcome, "item centre"),
+                Cell(where(item.outcome, item.supporting_outcome if item.kind == "action"
+                           else ""), "item"),
+                _rag_cell(item.rag), _arrow_cell(item.direction),
+                Cell(f"Mention {item.ref} in its Areas for improvement commentary, with what "
+                     "is being done about it.", "item"), kind="item")
+           for item in result.uncommented],
+          "Every red, amber or declining item is mentioned in its commentary.")
+    table("Standard sentences a rating contradicts",
+          _row(Cell("Outcome", "table header"), Cell("Where", "table header", span=3),
+               Cell("Items", "table header", span=2), Cell("What to do", "table header"),
+               kind="table header", repeat=True,
+               caption="Standard sentences a rating contradicts"),
+          [_row(Cell(c.outcome, "item centre"),
+                Cell(where(c.outcome, c.supporting_outcome), "item", span=3),
+                Cell(c.refs, "item", span=2),
+                Cell(f'Areas for improvement is empty, so "{c.sentence}" would print beside '
+                     "these items; the report lists them instead. Write the commentary on "
+                     "the Commentary sheet.", "item"), kind="item")
+           for c in result.contradicted],
+          "No standard sentence contradicts a rating.")
+    table("Data issues in the plan",
+          _row(*[Cell(text, "table header") for text in ("Place", "Item", "Severity")],
+               Cell("Found", "table header"), Cell("Expected", "table header", span=3),
+               kind="table header", repeat=True, caption="Data issues in the plan"),
+          [_row(Cell(p.place, "item link" if links and "!" in p.place else "item",
+                     link=p.place if links and "!" in p.place else None),
+                Cell(p.item, "item"), Cell(p.severity, "item"), Cell(p.found, "item"),
+                Cell(p.expected, "item", span=3), kind="item") for p in problems],
+          "No data issues: every item was rated as typed.")
     return sheet
 
 
-SHEET_NAMES = (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, DATA_ISSUES)
-"""Every sheet the appendix may have, in order (``Data issues`` only when needed)."""
+SHEET_NAMES = (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, CHECKLIST, DATA_ISSUES)
+"""Every sheet the appendix has, in order, and ``Data issues``, which earlier versions
+wrote: adding the appendix to a plan replaces them all."""

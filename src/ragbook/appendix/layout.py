@@ -37,11 +37,19 @@ class Row:
     height: float | None = None
     """Points; None leaves the program's default."""
     page_break_before: bool = False
+    new_page: bool = False
+    """The layout starts a new page here (a new outcome), not only because a page is full:
+    the web page's print styles break here too, and nowhere else by force."""
     kind: str = "body"
     """What the row is (``title``, ``table header``, ``item``, ``commentary``...):
     tests and backends may use it; it does not change how the row looks."""
     repeat: bool = False
     """A table header row, repeated at the top of a page when its table continues."""
+    level: int | None = None
+    """A heading row's level (1 for the title, 2 for an outcome...), for the web page and
+    the tagged PDF; None for a row that is no heading."""
+    caption: str | None = None
+    """On a table's first header row: what the table is, for the web page's caption."""
 
     @property
     def width(self) -> int:
@@ -97,6 +105,9 @@ class Sheet:
     freeze: str | None = None
     pages: int = 1
     """How many pages the layout expects this sheet to print on."""
+    published: bool = True
+    """Part of the report that goes to Cabinet. The officer's checklist is not: the web
+    page and the PDF leave it out, and it prints only when asked for."""
 
     def add(self, *rows: Row) -> None:
         self.rows.extend(rows)
@@ -116,3 +127,8 @@ class Appendix:
 
     def sheet(self, name: str) -> Sheet:
         return next(sheet for sheet in self.sheets if sheet.name == name)
+
+    @property
+    def published(self) -> list[Sheet]:
+        """The sheets that go to Cabinet, in order."""
+        return [sheet for sheet in self.sheets if sheet.published]

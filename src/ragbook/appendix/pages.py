@@ -136,10 +136,11 @@ class Pages:
         overflows = self.used + kept > self.capacity and self.used > 0
         if starts_page or overflows:
             self._break(block.rows[0])
+        block.rows[0].new_page = starts_page
         for index, row in enumerate(block.rows):
             height = row.height or 0
             if self.used + height > self.capacity and self.used > 0 and index >= block.keep:
-                repeat = [replace(h, page_break_before=False, cells=list(h.cells))
+                repeat = [replace(h, page_break_before=False, cells=list(h.cells), caption=None)
                           for h in block.header]
                 if repeat:
                     self._break(repeat[0])

@@ -72,7 +72,13 @@ def render(appendix: Appendix, theme: Theme, book: Workbook | None = None) -> Wo
     return book
 
 
+CHECKLIST_TAB = "C00000"
+"""The tab colour of a sheet that is not for publication (the Officer's checklist)."""
+
+
 def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> None:
+    if not sheet.published:
+        worksheet.sheet_properties.tabColor = CHECKLIST_TAB
     for index, width in enumerate(sheet.columns, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width
     breaks = RowBreak()

@@ -9,6 +9,7 @@ A council restyles its appendix from the plan's Settings sheet, not from code:
 | Appendix heading colour | 1F4E79 (dark blue) |
 | Appendix table header colour | 1F4E79 |
 | Appendix logo text | the Organisation setting |
+| Appendix footer | the Organisation setting |
 
 RAG fills are the plan's (red C00000 with white letters, amber FFC000 and
 green 00B050 with black letters): each letter is readable on its fill, and
@@ -58,6 +59,8 @@ class Theme:
     heading: str = "1F4E79"
     table_header: str = "1F4E79"
     logo_text: str = ""
+    footer: str = ""
+    """The footer's text on every page (beside "Page n of N")."""
     grey: str = "595959"
     styles: dict[str, Style] = field(default_factory=dict, compare=False)
 
@@ -117,7 +120,7 @@ class Theme:
 
 
 APPENDIX_SETTINGS = ("Appendix font", "Appendix text size", "Appendix heading colour",
-                     "Appendix table header colour", "Appendix logo text")
+                     "Appendix table header colour", "Appendix logo text", "Appendix footer")
 """The Settings rows that restyle the appendix (all optional)."""
 
 TEXT_SIZES = (6.0, 20.0)
@@ -179,6 +182,8 @@ def read_appendix_settings(settings: dict[str, object]
             refused[setting] = "a colour as six hex digits, such as 1F4E79 (dark blue)"
     logo = folded.get("appendix logo text", folded.get("organisation", ""))
     changes["logo_text"] = str(logo).strip()
+    footer = folded.get("appendix footer", folded.get("organisation", ""))
+    changes["footer"] = str(footer).strip()
     return changes, refused
 
 

@@ -135,7 +135,12 @@ SETTING_NOTES = {
                      "threshold is AMBER. A measure may set its own.",
     "Template version": "The version of this workbook's layout, for ragbook. "
                         "Please do not change it.",
+    "Appendix footer": "The text at the foot of every page of the appendix, beside "
+                       "Page n of N. Blank: the Organisation.",
 }
+
+OPTIONAL_SETTINGS = ("Appendix footer",)
+"""Settings a new plan lists with a blank value, so that an officer sees they exist."""
 
 DEFAULT_SETTINGS: dict[str, object] = {
     "Amber threshold": DEFAULT_AMBER,
@@ -591,7 +596,8 @@ def _settings_in(frame: pd.DataFrame | None) -> dict[str, object]:
 
 def _setting_rows(settings: Mapping[str, object]) -> list[Row]:
     values = {**DEFAULT_SETTINGS, **settings}
-    names = list(SETTING_NAMES) + [name for name in values if name not in SETTING_NAMES]
+    listed = (*SETTING_NAMES, *OPTIONAL_SETTINGS)
+    names = list(listed) + [name for name in values if name not in listed]
     return [{"Setting": name,
              "Value": _typed(values.get(name), SETTING_KINDS.get(name, "text")),
              "Notes": SETTING_NOTES.get(name)}
