@@ -19,6 +19,7 @@ The demo plan, with a Settings ``Appendix footer``, goes through ``ragbook appen
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import subprocess
@@ -37,7 +38,8 @@ from ragbook.appendix.render_html import RATING_WORDS
 from ragbook.ratings import ARROW_NAMES
 from test_addin_routes import through_addin
 
-SEED = ROOT.parent / "shared" / "seeds" / "000_37aa582fc5e89633.txt"
+SEED_RATINGS = ROOT / "tests" / "data" / "seed_ratings.csv"
+"""Every ref of the seed report with its published rating, in the seed's order."""
 FOOTER = "Cabinet, 4 October 2018: Appendix A"
 REF = re.compile(r"^M?\d+\.\d+$")
 NEVER_PUBLISHED = ("ragbook", "No commentary mentions", "add it to Areas for improvement",
@@ -204,12 +206,11 @@ def workbook_texts(path: Path) -> list[str]:
 
 def seed_refs() -> list[str]:
     """Every action and measure ref of the seed report, in its order."""
-    refs = []
-    for line in SEED.read_text(encoding="utf-8").splitlines():
-        first = line.split("\t")[0].strip()
-        if REF.match(first) and "\t" in line:
-            refs.append(first)
-    return refs
+    with SEED_RATINGS.open(encoding="utf-8", newline="") as file:
+        refs = [row["Ref"] for row in csv.DictReader(file)]  # actions, then measures
+    # The report walks each outcome's actions, then its key outcome indicators.
+    return sorted(refs, key=lambda ref: (int(ref.removeprefix("M").split(".")[0]),
+                                         ref.startswith("M")))
 
 
 def pdf_text(pdf: Path, page: int | None = None) -> str:
