@@ -232,8 +232,11 @@ def test_settings_are_used_as_meant_or_reported(tmp_path):
         ["Appendix text size", "eleven", None], ["Appendix heading colour", "navy", None],
         ["Amber treshold", 0.1, None]]})
     found = {p["item"]: p for p in checked(plan)["problems"]}
-    assert set(found) == {"Value of setting Appendix heading colour", "the setting on row 13"}
-    assert "did you mean Amber threshold?" in found["the setting on row 13"]["expected"]
+    settings = openpyxl.load_workbook(plan)["Settings"]
+    misspelt = next(c.row for c in settings["A"] if c.value == "Amber treshold")
+    assert set(found) == {"Value of setting Appendix heading colour",
+                          f"the setting on row {misspelt}"}
+    assert "did you mean Amber threshold?" in found[f"the setting on row {misspelt}"]["expected"]
     assert "six hex digits" in found["Value of setting Appendix heading colour"]["expected"]
     appendix = tmp_path / "appendix.xlsx"
     run_ragbook("appendix", plan, "--out", appendix)

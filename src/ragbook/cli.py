@@ -1,8 +1,8 @@
 """The ``ragbook`` command line: a thin layer over the library.
 
 Each command has a one-line summary (for ``ragbook --help``) and its docstring is its
-``ragbook COMMAND --help``. Exit status: 0 when all is well (``check`` also when the plan
-has only warnings), 1 when the plan has problems (or a file could not be used), 2 for a
+``ragbook COMMAND --help``. Exit status: 0 when all is well (warnings alone included, in
+every command), 1 when the plan has an error (or a file could not be used), 2 for a
 mistake in the command itself (a plan or folder that does not exist included).
 """
 
@@ -71,10 +71,6 @@ def _status(problems: list[Problem]) -> int:
     return PROBLEMS if any(p.severity == "error" for p in problems) else OK
 
 
-def _counts_line(counts: dict[str, int]) -> str:
-    return counts_text(counts)
-
-
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a blank plan workbook to fill in.
 
@@ -134,7 +130,7 @@ def cmd_recalc(args: argparse.Namespace) -> int:
         return PROBLEMS
     print(f"Rated {plan.name} for {done.result.plan.settings.period.label} "
           f"(as of {done.result.plan.settings.period.as_of:%d/%m/%Y}): "
-          f"{_counts_line(done.result.counts())}")
+          f"{counts_text(done.result.counts())}")
     if done.changed_on_disk:
         print(saved_elsewhere_message(done))
     else:
@@ -184,7 +180,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     period = result.plan.settings.period
     print(f"{plan.name}: {result.plan.settings.plan_title}, {period.label} "
           f"(as of {period.as_of:%d/%m/%Y})")
-    print(f"Ratings: {_counts_line(result.counts())}\n")
+    print(f"Ratings: {counts_text(result.counts())}\n")
     _print_problems(checked.problems)
     print("\nMilestones:")
     if not result.milestones:
@@ -219,17 +215,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     Example: ragbook export plan.xlsx --format csv --out ratings.csv
     """
-    from ragbook.export import CSV_ENCODING, export_csv, export_json, item_rows, not_rated
-    from ragbook.workbook.operations import check
+    from ragbook.export import CSV_ENCODING, export_csv, export_json, not_rated
+    from ragbook.workbook.operations import export_rows
 
     plan = _existing(args.plan)
-    checked = check(plan, as_of=_as_of(args.as_of), seconds=args.time_limit)
+    checked, rows = export_rows(plan, as_of=_as_of(args.as_of), seconds=args.time_limit)
     if checked.result is None:
         with contextlib.redirect_stdout(sys.stderr):  # stdout is for the export itself
             print(f"{plan.name} could not be rated, so nothing was exported.")
             _print_problems(checked.problems)
         return PROBLEMS
-    rows = item_rows(checked.result, checked.problems)
     if args.format == "csv":
         data = export_csv(rows).encode(CSV_ENCODING)
     else:
@@ -269,21 +264,14 @@ def cmd_appendix(args: argparse.Namespace) -> int:
 
     Example: ragbook appendix plan.xlsx --out "Appendix Q1.xlsx" --html --pdf
     """
-    from ragbook.appendix.publish import write_html, write_pdf
-    from ragbook.appendix.theme import Theme
-    from ragbook.pdf import PdfError
-    from ragbook.workbook.operations import (
-        appendix_file_for,
-        make_appendix,
-        saved_elsewhere_message,
-    )
+    from ragbook.workbook.operations import make_appendix, saved_elsewhere_message
 
     plan = _existing(args.plan)
     if args.into_plan and args.out:
         raise UsageError("--into-plan writes into the plan itself: leave out --out")
     made = make_appendix(plan, out=Path(args.out) if args.out else None,
                          into_plan=args.into_plan, as_of=_as_of(args.as_of),
-                         seconds=args.time_limit)
+                         seconds=args.time_limit, html=args.html, pdf=args.pdf)
     if made.appendix is None or made.written_to is None:
         print(f"{plan.name} could not be rated, so no appendix was made.")
         _print_problems(made.problems)
@@ -293,18 +281,13 @@ def cmd_appendix(args: argparse.Namespace) -> int:
     if made.losses or made.changed_on_disk:
         print(saved_elsewhere_message(made))
     print(f"Wrote the appendix ({sheets}; about {pages} pages) to {made.written_to}")
-    published = appendix_file_for(plan) if args.into_plan else made.written_to
-    theme = Theme.from_settings(made.workbook.settings) if made.workbook else Theme()
-    if getattr(args, "html", False):
-        page = write_html(made.appendix, theme, published.with_suffix(".html"))
-        print(f"Wrote the web page to {page}")
-    if args.pdf:
-        try:
-            pdf = write_pdf(made.appendix, theme, published.with_suffix(".pdf"))
-        except PdfError as error:
-            print(f"No PDF: {error}", file=sys.stderr)
-            return PROBLEMS
-        print(f"Wrote the tagged PDF to {pdf}")
+    if made.html:
+        print(f"Wrote the web page to {made.html}")
+    if made.pdf_error:
+        print(f"No PDF: {made.pdf_error}", file=sys.stderr)
+        return PROBLEMS
+    if made.pdf:
+        print(f"Wrote the tagged PDF to {made.pdf}")
     if made.problems:
         print(f"The plan has {len(made.problems)} problem(s): see the Officer's checklist sheet, "
               f"or run: ragbook check {_quoted(plan)}")
@@ -610,8 +593,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="ragbook",
         description="RAG (red/amber/green) ratings for council delivery plans kept in Excel.",
         epilog="ragbook COMMAND --help says what a command does, with its options and an "
-               "example. Exit status: 0 all is well; 1 the plan has problems (for check, "
-               "errors: warnings alone give 0) or a file cannot be used; 2 a mistake in the "
+               "example. Exit status: 0 all is well (warnings alone give 0); 1 the plan has "
+               "an error, or a file cannot be used; 2 a mistake in the "
                "command, a plan or folder that does not exist included.")
     parser.add_argument("--version", action="version", version=f"ragbook {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

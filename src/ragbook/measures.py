@@ -318,7 +318,7 @@ _NON_BLOCKING = {"Override RAG", "Override reason"}
 def _without_fraction_slips(found: _Inputs, unit: str, figures: dict[str, float | None]
                             ) -> list[float | None]:
     """The figures, with any that is plainly a fraction typed for a percentage reported and
-    left out (:func:`ragbook.measure_rules.fraction_slips`)."""
+    left out (:func:`ragbook.percent_slips.fraction_slips`)."""
     if unit != "%":
         return list(figures.values())
     arrays = {name: np.array([np.nan if v is None else v], dtype=float)

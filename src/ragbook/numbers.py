@@ -95,6 +95,8 @@ def show_difference(value: float, unit: str) -> str:
 
 
 _IRREGULAR = {"children": "child", "people": "person", "men": "man", "women": "woman"}
+"""Plural to singular, where adding or dropping an s does not do."""
+_IRREGULAR_PLURALS = {one: many for many, one in _IRREGULAR.items()}
 _COUNTABLE = ("day", "week", "month", "year", "hour", "minute", "second", "household", "home",
               "house", "child", "person", "place", "fire", "visit", "case", "family",
               "property", "school", "referral", "business", "job", "apprenticeship", "bed",
@@ -109,9 +111,7 @@ def unit_for(number: str, unit: str) -> str:
     if not unit.isalpha():
         return unit
     word = unit.lower()
-    one = number in {"1", "-1"}
-    singular = {v: k for k, v in _IRREGULAR.items()}
-    if one:
+    if number in {"1", "-1"}:
         if word in _IRREGULAR:
             return _match_case(_IRREGULAR[word], unit)
         if word.endswith("ies") and word[:-3] + "y" in _COUNTABLE:
@@ -121,8 +121,8 @@ def unit_for(number: str, unit: str) -> str:
         if word.endswith("s") and word[:-1] in _COUNTABLE:
             return _match_case(word[:-1], unit)
         return unit
-    if word in singular:
-        return _match_case(singular[word], unit)
+    if word in _IRREGULAR_PLURALS:
+        return _match_case(_IRREGULAR_PLURALS[word], unit)
     if word in _COUNTABLE:
         if word.endswith("y") and word[-2:-1] not in "aeiou":
             return _match_case(word[:-1] + "ies", unit)

@@ -10,7 +10,6 @@ the result is the same whichever way the plan arrived.
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -37,8 +36,7 @@ from ragbook.problems import Problem, SheetRow, Shown, problem
 from ragbook.ratings import (
     DEFAULT_AMBER,
     DEFAULT_RED,
-    NOT_RATED_LABEL,
-    RATINGS,
+    count_ratings,
     fold,
     is_blank,
 )
@@ -196,13 +194,18 @@ class PlanResult:
     def exceptions(self) -> list[ExceptionItem]:
         """Every red, amber or declining item, and whether the commentary mentions it
         (worked out when first asked for)."""
-        return _exceptions(self.plan, self.actions, self.measures)
+        return _exceptions(self.plan, self.actions, self.measures, self.improvement_text)
 
     @cached_property
     def contradicted(self) -> list[ContradictedSentence]:
         """Where the report's standard sentence for Areas for improvement ("No actions
         relevant to this area") would print beside red, amber or declining items."""
-        return contradicted_sentences(self.exceptions, _improvement_text(self.plan))
+        return contradicted_sentences(self.exceptions, self.improvement_text)
+
+    @cached_property
+    def improvement_text(self) -> dict[tuple[str, str], str]:
+        """The Areas for improvement commentary of each (outcome, supporting outcome)."""
+        return _improvement_text(self.plan)
 
     @property
     def errors(self) -> list[Problem]:
@@ -216,10 +219,8 @@ class PlanResult:
     def counts(self) -> dict[str, int]:
         """Ratings across actions and measures, every item counted once:
         ``{"R": 11, "A": 37, "G": 70, "No data": 0, "n/a": 0, "Not rated": 0}``."""
-        both = Counter(self.actions.table["RAG"].tolist() + self.measures.table["RAG"].tolist())
-        counts = {rating: both.pop(rating, 0) for rating in RATINGS}
-        counts[NOT_RATED_LABEL] = sum(both.values())
-        return counts
+        return count_ratings(self.actions.table["RAG"].tolist()
+                             + self.measures.table["RAG"].tolist())
 
     @property
     def items(self) -> int:
@@ -327,7 +328,8 @@ def _improvement_text(plan: Plan) -> dict[tuple[str, str], str]:
     return improvement
 
 
-def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[ExceptionItem]:
+def _exceptions(plan: Plan, actions: Ratings, measures: Ratings,
+                improvement: dict[tuple[str, str], str]) -> list[ExceptionItem]:
     items: list[tuple[str, str, str, str, str, str]] = []
     for kind, frame, rated in (("action", plan.actions, actions),
                                ("measure", plan.measures, measures)):
@@ -335,4 +337,4 @@ def _exceptions(plan: Plan, actions: Ratings, measures: Ratings) -> list[Excepti
                          _column(frame, "Supporting outcome"),
                          rated.table["RAG"].to_numpy(dtype=object),
                          rated.table["Direction"].to_numpy(dtype=object), strict=True))
-    return find_exceptions(items, _improvement_text(plan))
+    return find_exceptions(items, improvement)

@@ -8,6 +8,7 @@ Officers may type ratings as ``R/A/G`` or ``Red/Amber/Green`` in any case.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from ragbook.measure_rules import EXPECTED
 from ragbook.problems import Problem, problem
@@ -23,6 +24,15 @@ NOT_RATED_LABEL = "Not rated"
 RATINGS = (RED, AMBER, GREEN, NO_DATA, NOT_APPLICABLE)
 COUNTED = (*RATINGS, NOT_RATED_LABEL)
 """What every summary counts, so that every item is counted once."""
+
+
+def count_ratings(ratings: Iterable[object]) -> dict[str, int]:
+    """How many items have each rating, in :data:`COUNTED` order, every item counted once:
+    those a problem kept from being rated (a blank rating) as Not rated."""
+    counts = dict.fromkeys(COUNTED, 0)
+    for rating in ratings:
+        counts[rating if rating in RATINGS else NOT_RATED_LABEL] += 1
+    return counts
 RAG_ORDER = {RED: 0, AMBER: 1, GREEN: 2}
 """Worst to best, for comparing ratings (direction of travel for actions)."""
 

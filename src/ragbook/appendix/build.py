@@ -40,12 +40,13 @@ from ragbook.plan import PlanResult
 from ragbook.problems import Problem, column_letter
 from ragbook.ratings import (
     ARROW_NAMES,
+    COUNTED,
     DECLINING,
     IMPROVING,
     NO_DATA,
     NOT_APPLICABLE,
-    NOT_RATED_LABEL,
     SUSTAINED,
+    count_ratings,
     fold,
     is_blank,
 )
@@ -61,10 +62,8 @@ DATA_ISSUES = "Data issues"
 REPORT_COLUMNS = [9, 66, 20, 12, 22]
 DIRECTION_HEADER = ("Direction of travel since last report (improving/ sustained/ "
                     "declining)")
-RATINGS = ("R", "A", "G", NO_DATA)
+CHARTED = ("R", "A", "G", NO_DATA)
 """The ratings the summary's charts stack."""
-COUNTED_HEADERS = (*RATINGS, NOT_APPLICABLE, NOT_RATED_LABEL)
-"""The summary's columns for actions and for measures: every item is counted in one."""
 
 
 def _text(value: object) -> str:
@@ -312,12 +311,6 @@ COUNT_WIDTHS = (6, 6, 6, 8, 5, 8)
 """The widths of the summary's count columns (R, A, G, No data, n/a, Not rated)."""
 
 
-def _counted(ratings: pd.Series) -> Counter[str]:
-    """How many items have each rating; those a problem kept from being rated (a blank
-    rating) as Not rated."""
-    return Counter(r if r in COUNTED_HEADERS else NOT_RATED_LABEL for r in ratings.tolist())
-
-
 def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
     columns: list[float] = [30, *COUNT_WIDTHS, 1.5, *COUNT_WIDTHS, 1.5, 9, 9, 9]
     sheet = Sheet(SUMMARY, columns, page=page)
@@ -328,7 +321,7 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
         _wide(f"({plan.settings.period.progress_title})", "subtitle", width, "title"),
         _wide("", "body", width, "spacer"),
     ]
-    span = len(COUNTED_HEADERS)
+    span = len(COUNTED)
     groups = _row(Cell("", "table header"), Cell("Actions", "table header", span=span),
                   Cell("", "body"), Cell("Measures", "table header", span=span),
                   Cell("", "body"),
@@ -337,34 +330,34 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
                   caption="Ratings per outcome, for actions and for measures, and the change "
                           "since last quarter")
     header = _row(Cell("Outcome", "table header"),
-                  *[Cell(r, "table header") for r in COUNTED_HEADERS], Cell("", "body"),
-                  *[Cell(r, "table header") for r in COUNTED_HEADERS], Cell("", "body"),
+                  *[Cell(r, "table header") for r in COUNTED], Cell("", "body"),
+                  *[Cell(r, "table header") for r in COUNTED], Cell("", "body"),
                   *[Cell(f"{a} {ARROW_NAMES[a]}", "table header")
                     for a in (IMPROVING, SUSTAINED, DECLINING)],
                   kind="table header", repeat=True)
     rows = []
     totals: Counter[tuple[str, str]] = Counter()
     for outcome, name in plan.outcomes:
-        actions = _counted(plan.actions_of(outcome)["RAG"])
-        measures = _counted(plan.measures_of(outcome)["RAG"])
+        actions = count_ratings(plan.actions_of(outcome)["RAG"].tolist())
+        measures = count_ratings(plan.measures_of(outcome)["RAG"].tolist())
         arrows = Counter(plan.actions_of(outcome)["Direction"]) + \
             Counter(plan.measures_of(outcome)["Direction"])
-        for rating in COUNTED_HEADERS:
+        for rating in COUNTED:
             totals[("action", rating)] += actions[rating]
             totals[("measure", rating)] += measures[rating]
         for arrow in (IMPROVING, SUSTAINED, DECLINING):
             totals[("arrow", arrow)] += arrows[arrow]
         rows.append(_row(Cell(f"{outcome}. {name}", "item"),
-                         *[Cell(actions[r], "item number") for r in COUNTED_HEADERS],
+                         *[Cell(actions[r], "item number") for r in COUNTED],
                          Cell("", "body"),
-                         *[Cell(measures[r], "item number") for r in COUNTED_HEADERS],
+                         *[Cell(measures[r], "item number") for r in COUNTED],
                          Cell("", "body"),
                          *[Cell(arrows[a], "item number")
                            for a in (IMPROVING, SUSTAINED, DECLINING)], kind="item"))
     rows.append(_row(Cell("All outcomes", "total"),
-                     *[Cell(totals[("action", r)], "total number") for r in COUNTED_HEADERS],
+                     *[Cell(totals[("action", r)], "total number") for r in COUNTED],
                      Cell("", "body"),
-                     *[Cell(totals[("measure", r)], "total number") for r in COUNTED_HEADERS],
+                     *[Cell(totals[("measure", r)], "total number") for r in COUNTED],
                      Cell("", "body"),
                      *[Cell(totals[("arrow", a)], "total number")
                        for a in (IMPROVING, SUSTAINED, DECLINING)], kind="total"))
@@ -393,7 +386,7 @@ def _summary(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
             title=f"{name} by rating, per outcome", kind="stacked bar",
             categories=(1, first, last),
             series=tuple((first_column + i, first, last, fills[r])
-                         for i, r in enumerate(RATINGS)),
+                         for i, r in enumerate(CHARTED)),
             anchor=anchor, width_cm=12.5 if name == "Actions" else 11.5, height_cm=8))
     chart_height = 8 * 72 / 2.54
     pages.space(chart_height)

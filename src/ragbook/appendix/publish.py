@@ -36,9 +36,11 @@ def pdf_available() -> bool:
     return True
 
 
-def write_html(appendix: Appendix, theme: Theme, path: Path) -> Path:
-    """Write the appendix's web page to ``path`` (replaced whole, never half-written)."""
-    page = render_html(appendix, theme)
+def write_html(appendix: Appendix, theme: Theme, path: Path, *, page: str | None = None
+               ) -> Path:
+    """Write the appendix's web page to ``path`` (replaced whole, never half-written);
+    ``page``: the page already rendered (:func:`render_html`)."""
+    page = render_html(appendix, theme) if page is None else page
     def write(target: Path) -> None:
         target.write_text(page, encoding="utf-8")
 
@@ -46,13 +48,15 @@ def write_html(appendix: Appendix, theme: Theme, path: Path) -> Path:
     return path
 
 
-def write_pdf(appendix: Appendix, theme: Theme, path: Path) -> Path:
-    """Print the appendix's web page to a tagged PDF at ``path``."""
+def write_pdf(appendix: Appendix, theme: Theme, path: Path, *, page: str | None = None
+              ) -> Path:
+    """Print the appendix's web page to a tagged PDF at ``path``; ``page``: the page
+    already rendered."""
     try:
         from weasyprint import HTML
     except (ImportError, OSError) as error:  # OSError: Pango's libraries are missing
         raise PdfError(PDF_HELP.format(error=str(error).splitlines()[0])) from None
-    page = render_html(appendix, theme)
+    page = render_html(appendix, theme) if page is None else page
     document = HTML(string=page, base_url=str(path.parent))
 
     def write(target: Path) -> None:

@@ -19,11 +19,14 @@ from openpyxl import load_workbook
 
 from ragbook.appendix.build import SHEET_NAMES, build_appendix
 from ragbook.appendix.layout import Appendix
+from ragbook.appendix.publish import write_html, write_pdf
 from ragbook.appendix.render_file import render
+from ragbook.appendix.render_html import render_html
 from ragbook.appendix.theme import Theme
 from ragbook.cells import cannot_rate
 from ragbook.changes import CannotChange, Changes, next_quarter, person, ratings, run_log
 from ragbook.export import item_rows
+from ragbook.pdf import PdfError
 from ragbook.plan import PlanResult, rate_plan
 from ragbook.problems import Problem
 from ragbook.roll_forward import nothing_reported, roll_forward
@@ -211,9 +214,10 @@ def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None,
 
 def export_rows(path: Path, *, as_of: date | None = None,
                 seconds: float | None = None) -> tuple[Checked, list[dict[str, Any]]]:
-    """Every action and measure of a plan, rated, as plain rows."""
+    """Every action and measure of a plan, rated, as plain rows, each with the number of
+    the plan's problems at its row (none when the plan cannot be rated)."""
     checked = check(path, as_of=as_of, seconds=seconds)
-    return checked, item_rows(checked.result) if checked.result else []
+    return checked, item_rows(checked.result, checked.problems) if checked.result else []
 
 
 @dataclass
@@ -265,7 +269,13 @@ class AppendixMade(Checked):
     appendix: Appendix | None = None
     written_to: Path | None = None
     backup: Path | None = None
+    theme: Theme | None = None
+    html: Path | None = None
+    """The web page, when asked for (``PLAN appendix.html``)."""
     pdf: Path | None = None
+    """The tagged PDF, when asked for and WeasyPrint could make it."""
+    pdf_error: str = ""
+    """Why the PDF asked for could not be made (WeasyPrint missing), and what to do."""
     losses: list[Loss] = field(default_factory=list)
     changed_on_disk: bool = False
 
@@ -276,7 +286,8 @@ def appendix_file_for(path: Path) -> Path:
 
 
 def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = False,
-                  as_of: date | None = None, seconds: float | None = None) -> AppendixMade:
+                  as_of: date | None = None, seconds: float | None = None,
+                  html: bool = False, pdf: bool = False) -> AppendixMade:
     """Build the quarterly appendix from a plan.
 
     The plan is recalculated first (in memory), so the appendix always shows
@@ -284,7 +295,36 @@ def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = Fals
     added to (or replaced in) the plan itself, together with the recalculated
     ratings, under the same promise as ``recalc``; otherwise a new workbook is
     written. Either way ragbook's lock is held on the file written.
+
+    ``html`` and ``pdf`` also write what the council publishes, beside the appendix
+    (``PLAN appendix.html``, ``PLAN appendix.pdf``, also with ``into_plan``): the web page
+    and the tagged PDF printed from it, without the Officer's checklist.
     """
+    made = _appendix_workbook(path, out=out, into_plan=into_plan, as_of=as_of,
+                              seconds=seconds)
+    if (html or pdf) and made.appendix is not None and made.written_to is not None:
+        published = appendix_file_for(path) if into_plan else made.written_to
+        _publish(made, published, html=html, pdf=pdf)
+    return made
+
+
+def _publish(made: AppendixMade, appendix: Path, *, html: bool, pdf: bool) -> None:
+    assert made.appendix is not None and made.theme is not None
+    page = render_html(made.appendix, made.theme)
+    if html:
+        made.html = write_html(made.appendix, made.theme, appendix.with_suffix(".html"),
+                               page=page)
+    if pdf:
+        try:
+            made.pdf = write_pdf(made.appendix, made.theme, appendix.with_suffix(".pdf"),
+                                 page=page)
+        except PdfError as error:
+            made.pdf_error = str(error)
+
+
+def _appendix_workbook(path: Path, *, out: Path | None, into_plan: bool, as_of: date | None,
+                       seconds: float | None) -> AppendixMade:
+    """The appendix workbook: a new file, or sheets in the plan (see make_appendix)."""
     if not into_plan and out is not None and out.suffix.lower() != ".xlsx":
         raise BadRequest(f"the appendix is an .xlsx workbook, not {out.name}")
     target = path if into_plan else out or appendix_file_for(path)
@@ -295,7 +335,7 @@ def make_appendix(path: Path, *, out: Path | None = None, into_plan: bool = Fals
         made = AppendixMade(checked.workbook, checked.result, checked.problems)
         if checked.result is None:
             return made
-        theme = Theme.from_settings(checked.workbook.settings)
+        theme = made.theme = Theme.from_settings(checked.workbook.settings)
         made.appendix = build_appendix(checked.result, theme, checked.problems,
                                        link_problems=into_plan)
         if not into_plan:
