@@ -1,12 +1,17 @@
-"""Time the Recalculate RAG button on a 2,000-row plan: in the server and over HTTP.
+"""Time the Recalculate RAG button on a 2,000-row plan: in the server, over HTTP, and
+clicked in the browser.
 
 In the same run: parsing the payload's JSON (the floor), running the script
-on ``xw.Book(json=...)`` as the server does, and a full request to a real
-``ragbook serve`` on 127.0.0.1. Usage::
+on ``xw.Book(json=...)`` as the server does, a full request to a real
+``ragbook serve`` on 127.0.0.1, and the button clicked in the task pane in headless
+Chromium over the fake Excel of the browser tests (``tests/browser/fake-office.js``): from
+the click to the last cell applied, which includes xlwings' client reading the workbook,
+the request and applying every action. Usage::
 
     python bench/addin.py [--rows 2000] [--runs 10]
 
-The last line is ``recalculate_rag <N> rows: <ms> ms server-side, <ms> ms over HTTP``.
+The last line is ``recalculate_rag <N> rows: <ms> ms server-side, <ms> ms over HTTP, <ms> ms
+in the browser from click to the last cell``.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 from excel_payload import payload_from_workbook  # noqa: E402
+from fake_excel import open_taskpane, state_from_workbook  # noqa: E402
 from ragbook.excel import scripts  # noqa: E402
 from ragbook.milestones import _read_text  # noqa: E402
 from ragbook.workbook.template import build_plan, save  # noqa: E402
@@ -70,6 +76,7 @@ def main() -> None:
         plan = Path(folder) / "plan.xlsx"
         save(build_plan(plan_tables(measures, actions=args.rows - measures)), plan)
         payload = payload_from_workbook(plan)
+        state = state_from_workbook(plan)
     body = json.dumps(payload, default=str)
     rows = args.rows
     gc.collect()
@@ -95,6 +102,7 @@ def main() -> None:
             answer.raise_for_status()
 
         http_ms = best_ms(args.runs, request)
+        browser_ms = clicked_ms(f"http://127.0.0.1:{port}", state, args.runs)
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -102,8 +110,43 @@ def main() -> None:
           f"best of {args.runs}")
     print(f"  JSON parse of the payload (floor): {parse_ms:.1f} ms; the script takes "
           f"{server_ms / parse_ms:.0f}x that server-side, the request {http_ms / parse_ms:.0f}x")
+    print(f"  clicked in the browser: {browser_ms / http_ms:.1f}x the request over HTTP "
+          "(xlwings' client reads the workbook, sends it and applies every action)")
     print(f"recalculate_rag {rows} rows: {server_ms:.0f} ms server-side, {http_ms:.0f} ms over "
-          "HTTP")
+          f"HTTP, {browser_ms:.0f} ms in the browser from click to the last cell")
+
+
+def clicked_ms(server_url: str, state: dict, runs: int) -> float:
+    """Best time from clicking Recalculate RAG in the task pane to the last cell the client
+    applied, each run on a freshly loaded workbook."""
+    from playwright.sync_api import sync_playwright
+
+    from browser_tools import CHROMIUM_ARGS, chromium_path
+
+    best = float("inf")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(),
+                                             args=CHROMIUM_ARGS, headless=True)
+        try:
+            for _ in range(runs):
+                pane = open_taskpane(browser, server_url, state)
+                try:
+                    pane.page.evaluate("""() => {
+                        const button = document.querySelector('[xw-click="recalculate_rag"]');
+                        button.addEventListener('click', () => {
+                            window.clickedAt = performance.now();
+                        }, {capture: true, once: true});
+                    }""")
+                    status = pane.click("Recalculate RAG")
+                    if "finished at" not in status:
+                        raise SystemExit(f"Recalculate RAG in the browser: {status} "
+                                         f"{pane.error()}")
+                    best = min(best, pane.page.evaluate("fakeExcel.lastApplied - clickedAt"))
+                finally:
+                    pane.close()
+        finally:
+            browser.close()
+    return best
 
 
 if __name__ == "__main__":

@@ -1,10 +1,14 @@
-"""The README's pictures of the demo appendix: a page of its tagged PDF, and its web page.
+"""The README's pictures: a page of the demo appendix's tagged PDF, its web page, and the
+add-in's task pane after Recalculate RAG.
 
 Builds the appendix of the committed demo plan with the library (what ``ragbook appendix
 --html --pdf`` does). Page 2 of the tagged PDF (WeasyPrint) is turned into a picture with
 poppler's ``pdftoppm`` at 110 dpi, palette-optimised, as ``docs/appendix-page.png``; the
 web page is opened in headless Chromium (Debian's ``chromium``, driven by Playwright) and
-its top is saved as ``docs/appendix-web.png``. Needs poppler-utils and Chromium::
+its top is saved as ``docs/appendix-web.png``. The task pane is served by ``ragbook serve``
+on 127.0.0.1 and opened over the demo plan in the browser tests' fake Excel
+(``tests/browser/fake-office.js``); after a click on Recalculate RAG it is saved as
+``docs/addin-pane.png``. Needs poppler-utils and Chromium::
 
     make picture        # or: .venv/bin/python docs/make_picture.py
 """
@@ -15,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from PIL import Image
@@ -28,6 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"
 PICTURE = ROOT / "docs" / "appendix-page.png"
 WEB_PICTURE = ROOT / "docs" / "appendix-web.png"
+PANE_PICTURE = ROOT / "docs" / "addin-pane.png"
+PANE_VIEW = {"width": 350, "height": 760}
+"""About the size of Excel's task pane."""
 WEB_VIEW = {"width": 1100, "height": 900}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
@@ -93,7 +101,56 @@ def _screenshot(page: Path, target: Path) -> None:
     _optimised(shot, target)
 
 
+def pane_picture(target: Path = PANE_PICTURE) -> Path:
+    """The task pane over the demo plan, after Recalculate RAG."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from playwright.sync_api import sync_playwright
+
+    from fake_excel import open_taskpane, state_from_workbook
+    from serving import free_port
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        raise SystemExit("Chromium is needed (Debian/Ubuntu: sudo apt-get install chromium)")
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "ragbook", "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import httpx
+
+        for _ in range(300):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        with sync_playwright() as playwright, tempfile.TemporaryDirectory() as folder:
+            browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            try:
+                pane = open_taskpane(browser, f"http://127.0.0.1:{port}",
+                                     state_from_workbook(DEMO_PLAN), **PANE_VIEW)
+                status = pane.click("Recalculate RAG")
+                if "finished at" not in status:
+                    raise SystemExit(f"Recalculate RAG did not finish: {pane.error()}")
+                # The clock in the status line, fixed so the picture does not change each run.
+                pane.page.evaluate("""() => {
+                    const status = document.getElementById('ragbook-status');
+                    status.textContent = status.textContent.replace(/at .*\\./, 'at 09:30.');
+                }""")
+                shot = Path(folder) / "pane.png"
+                pane.page.screenshot(path=str(shot))
+                _optimised(shot, target)
+            finally:
+                browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+    return target
+
+
 def main() -> None:
+    pane = pane_picture()
+    print(f"Wrote {pane.relative_to(ROOT)}: the task pane after Recalculate RAG")
     picture = render_page()
     with Image.open(picture) as image:
         width, height = image.size

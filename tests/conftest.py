@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from browser_tools import _asyncio_free_of_playwright, browser  # noqa: F401 (fixtures)
+from fake_excel import addin_server, pane  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"

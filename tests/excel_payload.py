@@ -11,8 +11,8 @@ plus ``"args"`` when the button passes arguments. Each sheet has exactly the
 keys the JS sends: name, visibility, show_gridlines, print_area, notes,
 notes_supported, used_range_address, used_range_row_count,
 used_range_column_count, values, pictures, shapes, charts, tables,
-pivot_tables. ``tests/test_addin_contract.py`` parses the JS and fails if the
-key sets ever differ.
+pivot_tables. ``tests/test_addin_browser.py`` runs the real client in Chromium over
+the same workbooks and fails if what it sends ever differs from what is built here.
 
 How each part is made, and how faithful it is:
 

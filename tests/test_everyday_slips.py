@@ -24,9 +24,9 @@ import pytest
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table
 
-from apply_actions import apply_actions
 from conftest import DEMO_PLAN, run_ragbook
 from excel_payload import payload_from_workbook
+from fake_excel import clicked
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
@@ -70,15 +70,12 @@ def problems_at(plan: Path) -> dict[str, dict]:
     return {p["place"]: p for p in checked(plan)["problems"]}
 
 
-def addin_problems(plan: Path) -> dict[str, tuple[str, str, str]]:
-    """Check milestones clicked in the add-in: the Problems sheet's (item, found, expected)
-    by place, as the add-in's actions write it into the workbook."""
-    book = xw.Book(json=payload_from_workbook(plan))
-    done = asyncio.run(custom_scripts_call(scripts, "check_milestones", None, {xw.Book: book}))
-    workbook = openpyxl.load_workbook(plan)
-    apply_actions(workbook, done.json()["actions"])
-    rows = list(workbook["Problems"].iter_rows(values_only=True))
-    assert rows[0][:4] == ("Place", "Item", "Found", "Expected")
+def addin_problems(pane, plan: Path) -> dict[str, tuple[str, str, str]]:
+    """Check milestones clicked in the add-in's task pane (in Chromium, over a fake Excel):
+    the Problems sheet's (item, found, expected) by place, as xlwings' client wrote it."""
+    _, book = clicked(pane, plan, "Check milestones")
+    rows = list(book["Problems"].rows())
+    assert rows[0][:4] == ["Place", "Item", "Found", "Expected"]
     return {row[0]: (row[1], row[2], row[3]) for row in rows[1:]
             if isinstance(row[0], str) and "!" in row[0]}
 
@@ -93,7 +90,8 @@ def why(plan: Path, sheet: str, ref: str) -> str:
 # --- 1. a fraction in a percentage measure ----------------------------------------------------
 
 
-def test_a_fraction_typed_for_a_percentage_is_reported_at_its_cell_not_rated_red(tmp_path):
+@pytest.mark.browser
+def test_a_fraction_typed_for_a_percentage_is_reported_at_its_cell_not_rated_red(tmp_path, pane):
     # M1.5: Unit %, target 95, previous 62; this quarter typed 0.85 for 85%.
     plan = edited(tmp_path, "fraction.xlsx", {"Measures!Q6": 0.85})
     found = problems_at(plan)["Measures!Q6"]
@@ -107,7 +105,7 @@ def test_a_fraction_typed_for_a_percentage_is_reported_at_its_cell_not_rated_red
     assert "Not rated 1" in done.stdout
     assert why(out, "Measures", "M1.5").startswith("Not rated: Actual: found 0.85")
     # The add-in says the same, in the same words.
-    assert addin_problems(plan)["Measures!Q6"] == (
+    assert addin_problems(pane, plan)["Measures!Q6"] == (
         found["item"], found["found"], found["expected"])
 
 
@@ -132,14 +130,15 @@ def test_percentages_held_as_text_are_read_as_the_number_they_show(tmp_path):
     assert why(out, "Measures", "M1.5").startswith("85% vs target 95%")
 
 
+@pytest.mark.browser
 @pytest.mark.parametrize("words", ["TBC", "-", "awaiting data"])
-def test_words_in_an_actual_say_to_leave_it_blank_or_type_na(tmp_path, words):
+def test_words_in_an_actual_say_to_leave_it_blank_or_type_na(tmp_path, pane, words):
     plan = edited(tmp_path, "words.xlsx", {"Measures!Q6": words})
     found = problems_at(plan)["Measures!Q6"]
     assert found["found"] == f'"{words}"'
     assert "leave the cell blank" in found["expected"] and "n/a" in found["expected"]
     assert "no words" not in found["expected"]  # the old, self-contradicting advice
-    assert addin_problems(plan)["Measures!Q6"] == (
+    assert addin_problems(pane, plan)["Measures!Q6"] == (
         found["item"], found["found"], found["expected"])
 
 
@@ -267,7 +266,8 @@ def test_an_empty_plan_is_a_problem(tmp_path):
 # --- 6. messages an officer can act on -------------------------------------------------------
 
 
-def test_every_problem_names_its_column_and_item_without_codes(tmp_path):
+@pytest.mark.browser
+def test_every_problem_names_its_column_and_item_without_codes(tmp_path, pane):
     plan = edited(tmp_path, "status.xlsx", {"Actions!F2": "Delayed", "Measures!E7": "Bigger"})
     text = run_ragbook("check", plan).stdout
     assert ('Actions!F2 (Status of action 1.1): found "Delayed"; expected one of Not started, '
@@ -276,7 +276,7 @@ def test_every_problem_names_its_column_and_item_without_codes(tmp_path):
     assert "[unknown-choice]" not in text
     report = problems_at(plan)
     assert report["Actions!F2"]["code"] == "unknown-choice"  # the codes stay in --json
-    added = addin_problems(plan)
+    added = addin_problems(pane, plan)
     assert added["Actions!F2"][0] == "Status of action 1.1"
     assert added["Measures!E7"][0] == "Polarity of measure M1.6"
 

@@ -32,11 +32,11 @@ import pytest
 
 from browser_tools import axe_violations, describe_violations, open_file, viewport_for_zoom
 from conftest import DEMO_PLAN, ROOT, run_ragbook
+from fake_excel import FakeBook, clicked
 from pdf_structure import PDFUA_IDENTIFICATION, pdfua_failures, read_tagged
 from ragbook.appendix.build import CHECKLIST, REPORT
 from ragbook.appendix.render_html import RATING_WORDS
 from ragbook.ratings import ARROW_NAMES
-from test_addin_routes import through_addin
 
 SEED_RATINGS = ROOT / "tests" / "data" / "seed_ratings.csv"
 """Every ref of the seed report with its published rating, in the seed's order."""
@@ -180,20 +180,25 @@ def html_items(page: Page, section: str = "progress-report") -> list[tuple[str, 
     return items
 
 
-def workbook_items(path: Path) -> list[tuple[str, ...]]:
-    sheet = openpyxl.load_workbook(path)[REPORT]
+def report_rows(source: Path | FakeBook) -> list[tuple[object, ...]]:
+    """The report sheet's rows of values, from a file or from the add-in's workbook."""
+    if isinstance(source, FakeBook):
+        return [tuple(row) for row in source[REPORT].rows()]
+    return list(openpyxl.load_workbook(source)[REPORT].iter_rows(values_only=True))
+
+
+def workbook_items(source: Path | FakeBook) -> list[tuple[str, ...]]:
     return [(str(row[0]), str(row[1]), str(row[3]), str(row[4]))
-            for row in sheet.iter_rows(min_col=1, max_col=5, values_only=True)
+            for row in report_rows(source)
             if row[0] is not None and REF.match(str(row[0]))]
 
 
-def workbook_texts(path: Path) -> list[str]:
+def workbook_texts(source: Path | FakeBook) -> list[str]:
     """Every text of the report sheet in order, without the header rows repeated where a
     page breaks (the web page repeats a table's head only when printed)."""
-    sheet = openpyxl.load_workbook(path)[REPORT]
     texts: list[str] = []
     previous = ""
-    for row in sheet.iter_rows(values_only=True):
+    for row in report_rows(source):
         values = tuple(v for v in row if v not in (None, ""))
         if not values:
             continue
@@ -334,11 +339,11 @@ def test_every_seed_ref_is_published_in_the_seeds_order(published):
     assert printed == expected
 
 
-def test_the_file_the_open_workbook_and_the_web_page_agree(published, tmp_path):
-    in_excel = tmp_path / "built in excel.xlsx"
+@pytest.mark.browser
+def test_the_file_the_open_workbook_and_the_web_page_agree(published, tmp_path, pane):
     plan = tmp_path / "plan.xlsx"
     shutil.copyfile(published.plan, plan)
-    through_addin(plan, "build_appendix", in_excel)
+    _, in_excel = clicked(pane, plan, "Build appendix")
     page = read_page(published.html)
     from_file = workbook_items(published.workbook)
     assert from_file == workbook_items(in_excel)

@@ -129,17 +129,65 @@ def server(tmp_path_factory) -> Iterator[Server]:
     yield from serve(tmp_path_factory.mktemp("formulas-server"))
 
 
+def _texted_cells(actions: list[dict]) -> set[tuple[int, int, int]]:
+    """(sheet, row, column) of every cell the actions format as Text (``@``) first."""
+    cells = set()
+    for action in actions:
+        if action["func"] == "setNumberFormat" and action["args"] == ["@"]:
+            for row in range(action["start_row"], action["start_row"] + action["row_count"]):
+                for column in range(action["start_column"],
+                                    action["start_column"] + action["column_count"]):
+                    cells.add((action["sheet_position"], row, column))
+    return cells
+
+
 @pytest.mark.parametrize("script", ["check_milestones", "recalculate_rag", "build_appendix",
                                     "roll_forward"])
 def test_every_value_the_add_in_writes_keeps_text_as_text(server, plan, script):
+    """Text Excel would read as a formula goes into a cell formatted as Text before it is
+    written (or, as a link's text, behind an apostrophe)."""
     answer = server.post(f"/xlwings/custom-scripts-call/{script}",
                          json=payload_from_workbook(plan))
     assert answer.status_code == 200, answer.text
     actions = answer.json()["actions"]
-    written = [value for action in actions if action["func"] == "setValues"
-               for row in action["values"] for value in row]
-    assert unguarded(written) == []
+    texted = _texted_cells(actions)
+    bare = []
+    for number, action in enumerate(actions):
+        if action["func"] != "setValues":
+            continue
+        for i, row in enumerate(action["values"]):
+            for j, value in enumerate(row):
+                place = (action["sheet_position"], action["start_row"] + i,
+                         action["start_column"] + j)
+                if unguarded([value]) and place not in texted:
+                    bare.append((number, place, value))
+        # Formatted before, not after, the value is written.
+        later = _texted_cells(actions[number + 1:]) - _texted_cells(actions[:number])
+        assert not any(place in later for place in [
+            (action["sheet_position"], action["start_row"] + i, action["start_column"] + j)
+            for i, row in enumerate(action["values"]) for j, value in enumerate(row)
+            if unguarded([value])])
+    assert bare == []
     links = [action["args"] for action in actions if action["func"] == "addHyperlink"]
     assert unguarded(arg for args in links for arg in args[1:2]) == []
-    if script == "check_milestones":
-        assert any(isinstance(v, str) and v.startswith("'=HYPERLINK") for v in written)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("label", ["Check milestones", "Recalculate RAG", "Build appendix",
+                                   "Roll forward"])
+def test_no_button_puts_a_formula_in_the_workbook(pane, plan, label):
+    """In the task pane, applied by xlwings' own client to the fake Excel, which reads a value
+    as Excel does: the only formulas afterwards are the ones the plan had."""
+    from fake_excel import state_from_workbook
+
+    before = {(sheet["name"], address) for sheet in state_from_workbook(plan)["sheets"]
+              for address, cell in sheet["cells"].items() if "formula" in cell}
+    opened = pane(plan)
+    opened.click(label)
+    after = opened.book().state
+    formulas = {(sheet["name"], address) for sheet in after["sheets"]
+                for address, cell in sheet["cells"].items() if "formula" in cell}
+    assert formulas <= before, sorted(formulas - before)[:5]
+    texts = {cell.get("value") for sheet in after["sheets"] for cell in sheet["cells"].values()}
+    if label in ("Check milestones", "Build appendix"):
+        assert any(isinstance(t, str) and "=HYPERLINK" in t for t in texts)

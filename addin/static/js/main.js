@@ -15,6 +15,28 @@ function errorShown() {
   return alert !== null && !alert.classList.contains("d-none");
 }
 
+// Excel's own errors that an officer can do something about, in their words.
+const EXCEL_ERRORS = [
+  {
+    pattern: /payload size has exceeded the limit/i,
+    text:
+      "This workbook is too big for Excel on the web to send to ragbook in one go " +
+      "(Excel on the web sends at most 5 MB at a time). Open it in the Excel app for " +
+      "Windows or Mac and click the button there, or ask IT to run ragbook on the file.",
+  },
+];
+
+function explainError() {
+  const span = document.querySelector("#global-error-alert span");
+  if (!span) {
+    return;
+  }
+  const known = EXCEL_ERRORS.find((error) => error.pattern.test(span.textContent));
+  if (known) {
+    span.textContent = known.text;
+  }
+}
+
 function watchScriptButtons() {
   document.querySelectorAll("[xw-click]").forEach((button) => {
     const label = button.textContent.trim();
@@ -28,6 +50,9 @@ function watchScriptButtons() {
       if (running && !button.hasAttribute("disabled")) {
         running = false;
         const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+        if (errorShown()) {
+          explainError();
+        }
         setStatus(
           errorShown()
             ? `${label} did not finish (${time}): see the message at the top.`

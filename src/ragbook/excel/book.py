@@ -145,15 +145,36 @@ def read_values(cells: xw.Range) -> list[list[object]]:
 def write_values(sheet: xw.Sheet, row: int, column: int, rows: list[list[object]]) -> None:
     """Write a block of values (each blank, text, a number, a date or TRUE/FALSE) with its
     top-left cell at ``row``, ``column``. Every value ragbook writes into the open workbook
-    comes through here, so text goes through :func:`safe_text`: it never becomes a formula."""
+    comes through here, so text is written as text: it never becomes a formula.
+
+    Excel reads what it is given as if typed, so text it would turn into a formula, a
+    number, a date, TRUE/FALSE or an error value (:func:`safe_text`) goes into a cell
+    formatted as Text (``@``) first. A leading apostrophe would not do: in a cell that is
+    already Text, Excel keeps the apostrophe as part of the text."""
     if not rows or not rows[0]:
         return
     cells = sheet.range((row, column), (row + len(rows) - 1, column + len(rows[0]) - 1))
+    protected = [(r, c) for r, line in enumerate(rows) for c, value in enumerate(line)
+                 if type(value) is str and safe_text(value) is not value]
+    for first, last, offset in _column_runs(protected):
+        sheet.range((row + first, column + offset),
+                    (row + last, column + offset)).number_format = "@"
     if not _remote(sheet.book):
-        cells.value = [[safe_text(value) for value in line] for line in rows]
+        cells.value = rows
         return
-    cells.raw_value = [[safe_text(value) if type(value) is str else _to_send(value)
-                        for value in line] for line in rows]
+    cells.raw_value = [[value if type(value) is str else _to_send(value) for value in line]
+                       for line in rows]
+
+
+def _column_runs(cells: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """(first row, last row, column) of each run of consecutive cells down a column."""
+    runs: list[tuple[int, int, int]] = []
+    for r, c in sorted(cells, key=lambda cell: (cell[1], cell[0])):
+        if runs and runs[-1][2] == c and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r, c)
+        else:
+            runs.append((r, r, c))
+    return runs
 
 
 def _to_send(value: object) -> object:
@@ -247,8 +268,9 @@ is not looked at)."""
 def safe_text(value: object) -> object:
     """Text as Excel keeps it: text that Excel would turn into a formula, a number, a date or
     a TRUE/FALSE (``=SUM``, ``1.10``, ``31/03/2019``) gets a leading apostrophe, so it stays
-    exactly as written; so does text that Excel would read as an error value (``#N/A``)."""
-    if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@") or (
+    exactly as written; so does text that Excel would read as an error value (``#N/A``), and
+    text starting with an apostrophe, which Excel would take for the prefix."""
+    if isinstance(value, str) and (value[:1] in ("=", "+", "-", "@", "'") or (
             ((end := value[-1:]) in _CONVERTED_ENDS
              or (end.isspace() and value.rstrip()[-1:] in _CONVERTED_ENDS))
             and _CONVERTED.match(value)) or (

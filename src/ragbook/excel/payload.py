@@ -157,6 +157,8 @@ def _values(sheet: Mapping[str, Any], where: str) -> tuple[int, int]:
     rows = _need(sheet, "values", list, where)
     if not rows:
         raise BadRequest(f"{where}: \"values\" is empty (a sheet sends at least one row).")
+    if rows == [[]]:
+        return 0, 0  # a sheet the add-in was told not to send (xlwings.conf EXCLUDE)
     width = -1
     for number, row in enumerate(rows, start=1):
         if not isinstance(row, list):

@@ -614,8 +614,10 @@ class Styles:
     def _font(self, base: int, rating: str) -> int:
         fonts = self._list("fonts")
         font = copy.deepcopy(fonts[base]) if base < len(fonts) else etree.Element(f"{M}font")
+        # A cell without a rating loses the colour of the one it had (white letters would
+        # vanish on the plain cell), as the add-in does.
         colour = schema.RAG_FONTS.get(rating)
-        for name in ("b", "color") if colour else ("b",):
+        for name in ("b", "color"):
             for old in font.findall(f"{M}{name}"):
                 font.remove(old)
         if rating in schema.RAG_FILLS:
