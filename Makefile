@@ -23,6 +23,7 @@ bench: $(READY)  ## speed figures (see bench/)
 	$(BIN)/python bench/appendix.py
 	$(BIN)/python bench/addin.py
 	$(BIN)/python bench/batch.py
+	$(BIN)/python bench/spc.py
 
 templates: $(READY)  ## regenerate workbook_templates/ after a deliberate template change
 	$(BIN)/python -m ragbook.workbook.template

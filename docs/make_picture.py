@@ -34,6 +34,7 @@ DEMO_PLAN = ROOT / "workbook_templates" / "demo_plan_2018-19_Q1.xlsx"
 PICTURE = ROOT / "docs" / "appendix-page.png"
 WEB_PICTURE = ROOT / "docs" / "appendix-web.png"
 PANE_PICTURE = ROOT / "docs" / "addin-pane.png"
+VARIATION_PICTURE = ROOT / "docs" / "appendix-variation.png"
 PANE_VIEW = {"width": 350, "height": 760}
 """About the size of Excel's task pane."""
 WEB_VIEW = {"width": 1100, "height": 900}
@@ -83,7 +84,7 @@ def _optimised(picture: Path, target: Path) -> None:
 
 
 def _screenshot(page: Path, target: Path) -> None:
-    """The top of the web page as Chromium shows it."""
+    """The top of the web page as Chromium shows it, and outcome 1's variation table."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         raise SystemExit("Chromium is needed (Debian/Ubuntu: sudo apt-get install chromium)")
@@ -96,9 +97,14 @@ def _screenshot(page: Path, target: Path) -> None:
             view.goto(page.as_uri())
             shot = page.with_suffix(".png")
             view.screenshot(path=str(shot))
+            table = view.locator("table", has=view.locator(
+                "caption", has_text="Variation and assurance of outcome 1")).first
+            variation = page.with_name("variation.png")
+            table.screenshot(path=str(variation))
         finally:
             browser.close()
     _optimised(shot, target)
+    _optimised(variation, VARIATION_PICTURE)
 
 
 def pane_picture(target: Path = PANE_PICTURE) -> Path:
@@ -155,6 +161,7 @@ def main() -> None:
     with Image.open(picture) as image:
         width, height = image.size
     print(f"Wrote {WEB_PICTURE.relative_to(ROOT)}: the top of the demo appendix's web page")
+    print(f"Wrote {VARIATION_PICTURE.relative_to(ROOT)}: outcome 1's variation and assurance")
     print(f"Wrote {picture.relative_to(ROOT)}: page {PAGE} of the demo appendix's tagged PDF, "
           f"{width}x{height} px, {picture.stat().st_size // 1024} KB", file=sys.stdout)
 

@@ -23,6 +23,7 @@ from browser_tools import axe_violations, describe_violations
 from conftest import ROOT, run_ragbook
 from fake_excel import FakeSheet, clicked, open_taskpane, state_from_workbook
 from fake_excel import _rgb as rgb
+from ragbook import schema
 from ragbook.excel import functions
 from ragbook.excel.problems_sheet import HIGHLIGHT
 from serving import serve
@@ -30,8 +31,8 @@ from serving import serve
 pytestmark = pytest.mark.browser
 
 CORPUS = ROOT / "tests" / "corpus" / "plans"
-OUTPUTS = {"Actions": ("RAG", "Direction", "Milestone due", "Milestone check", "Why"),
-           "Measures": ("RAG", "Direction", "Why")}
+OUTPUTS = {spec.sheet: tuple(column.name for column in spec.outputs)
+           for spec in (schema.ACTIONS, schema.MEASURES)}
 BUTTONS = {"Recalculate RAG": "recalculate_rag", "Check milestones": "check_milestones",
            "Build appendix": "build_appendix", "Roll forward": "roll_forward"}
 
@@ -129,8 +130,8 @@ def test_build_appendix_adds_what_appendix_into_plan_adds(pane, demo_plan, tmp_p
     assert run_ragbook("appendix", by_file, "--into-plan").returncode == 0
     _, book = clicked(pane, demo_plan, "Build appendix")
     expected = openpyxl.load_workbook(by_file)
-    for name in ("Progress report", "Summary", "Exceptions", "Milestone check",
-                 "Officer's checklist"):
+    for name in ("Progress report", "Summary", "Variation", "Exceptions", "Milestone check",
+                 "Chart data", "Officer's checklist"):
         assert name in book.sheetnames, name
         fake, file_sheet = book[name], expected[name]
         assert set(fake.state["merges"]) == {str(r) for r in file_sheet.merged_cells.ranges}

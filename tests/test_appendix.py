@@ -41,6 +41,7 @@ from ragbook.appendix.build import (
     SUMMARY,
     build_appendix,
 )
+from ragbook.appendix.icons import CHART_DATA, VARIATION_SHEET
 from ragbook.appendix.layout import Appendix, Sheet
 from ragbook.appendix.pages import printable_height, printable_width
 from ragbook.appendix.theme import Theme, contrast_ratio
@@ -70,7 +71,7 @@ SEED_SENTENCES_FOR_MEASURES = {
 }
 NO_COMMENTARY_FLAG = "No commentary mentions this item"
 """The officer's note earlier versions printed on the Exceptions sheet: never published."""
-PUBLISHED = [REPORT, SUMMARY, EXCEPTIONS, MILESTONES]
+PUBLISHED = [REPORT, SUMMARY, VARIATION_SHEET, EXCEPTIONS, MILESTONES]
 RAG_FILLS = {"R": "C00000", "A": "FFC000", "G": "00B050"}
 
 
@@ -176,12 +177,14 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[AppendixMade, Workbo
 
 def test_sheets_and_their_order(demo):
     made, book = demo
-    assert [sheet.name for sheet in made.appendix.sheets] == [*PUBLISHED, CHECKLIST]
+    assert [sheet.name for sheet in made.appendix.sheets] == [*PUBLISHED, CHART_DATA, CHECKLIST]
     assert [sheet.name for sheet in made.appendix.published] == PUBLISHED
-    assert book.sheetnames == ["Progress report", "Summary", "Exceptions", "Milestone check",
-                               "Officer's checklist"]
+    assert book.sheetnames == ["Progress report", "Summary", "Variation", "Exceptions",
+                               "Milestone check", "Chart data", "Officer's checklist"]
+    assert book[CHART_DATA].sheet_state == "hidden"
     assert book[CHECKLIST].sheet_properties.tabColor.rgb.endswith("C00000")
-    assert SHEET_NAMES == (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, CHECKLIST, DATA_ISSUES)
+    assert SHEET_NAMES == (REPORT, SUMMARY, VARIATION_SHEET, EXCEPTIONS, MILESTONES, CHART_DATA,
+                           CHECKLIST, DATA_ISSUES)
 
 
 def test_summary_charts_draw_the_outcome_rows(demo):
@@ -642,7 +645,7 @@ def test_default_output_is_plan_appendix_beside_the_plan(demo_plan):
     assert appendix_file_for(demo_plan) == expected
     assert expected.exists()
     assert str(expected) in done.stdout
-    assert openpyxl.load_workbook(expected).sheetnames == [*PUBLISHED, CHECKLIST]
+    assert openpyxl.load_workbook(expected).sheetnames == [*PUBLISHED, CHART_DATA, CHECKLIST]
 
 
 def _values(sheet: Worksheet) -> list[tuple[object, ...]]:
@@ -655,7 +658,7 @@ def test_into_plan_adds_the_appendix_to_the_plan_and_keeps_everything_else(demo_
     done = run_ragbook("appendix", demo_plan, "--into-plan")
     assert done.returncode == 0, done.stdout + done.stderr
     book = openpyxl.load_workbook(demo_plan)
-    assert book.sheetnames == [*original.sheetnames, *PUBLISHED, CHECKLIST]
+    assert book.sheetnames == [*original.sheetnames, *PUBLISHED, CHART_DATA, CHECKLIST]
     for name in ("Instructions", "Settings", "Outcomes", "Commentary"):
         assert _values(book[name]) == _values(original[name]), name
     backup = demo_plan.with_name("demo_plan.backup.xlsx")
@@ -665,7 +668,7 @@ def test_into_plan_adds_the_appendix_to_the_plan_and_keeps_everything_else(demo_
     again = run_ragbook("appendix", demo_plan, "--into-plan")
     assert again.returncode == 0, again.stdout + again.stderr
     book = openpyxl.load_workbook(demo_plan)
-    assert book.sheetnames == [*original.sheetnames, *PUBLISHED, CHECKLIST]
+    assert book.sheetnames == [*original.sheetnames, *PUBLISHED, CHART_DATA, CHECKLIST]
     for name, values in first.items():
         assert _values(book[name]) == values, f"{name} changed on the second run"
     assert backup.exists()
@@ -692,7 +695,7 @@ def test_into_plan_drops_a_stale_data_issues_sheet(demo_plan):
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     names = openpyxl.load_workbook(demo_plan).sheetnames
     assert places[0] not in sheet_texts(openpyxl.load_workbook(demo_plan)[CHECKLIST])
-    assert names[-5:] == [*PUBLISHED, CHECKLIST]
+    assert names[-7:] == [*PUBLISHED, CHART_DATA, CHECKLIST]
     assert len(names) == len(set(names))
 
 

@@ -203,7 +203,7 @@ def test_roll_forward_starts_the_next_quarter(demo_plan, tmp_path):
     assert measures["M4.2"]["Previous actual"] == 11.41
     assert measures["M4.2"]["Actual"] is None
     assert all(row["Text"] is None for row in table_rows(q2, "Commentary"))
-    history = table_rows(q2, "History")
+    history = [row for row in table_rows(q2, "History") if row["Period"] == "Q1 2018/19"]
     assert len(history) == 82 + 36
     m44 = next(row for row in history if row["Ref"] == "M4.4")
     assert (m44["Period"], m44["Actual"], m44["RAG"], m44["Direction"]) == \

@@ -53,7 +53,8 @@ def test_every_input_column_is_exported_with_the_period_and_the_target_used(demo
     inputs = {c.name for table in (schema.ACTIONS, schema.MEASURES) for c in table.inputs}
     expected = (inputs - {"Action", "Measure"}) | {
         "Title", "Organisation", "Plan", "Period", "As-of date", "Kind", "RAG", "Computed RAG",
-        "Direction", "Target used", "Milestone due", "Milestone check", "Why", "Problems"}
+        "Direction", "Target used", "Milestone due", "Milestone check", "Why", "Variation",
+        "Assurance", "Problems"}
     assert set(items.columns) == expected
     assert list(items.columns) == list(COLUMNS) == list(data["columns"])
     for name in ("Baseline", "Range low", "Range high", "Tolerance", "Amber threshold",

@@ -136,6 +136,8 @@ def test_table_engine_agrees_with_one_measure_rules(rows):
                 unit=cells_["Unit"] or "")
             assert got["Direction"] == arrow.arrow, arrow.why
             assert got["Direction why"] == arrow.why
+        # The last quarter's figures are the direction's, which rate_measure does not take.
         table_codes = sorted((p.code, p.column, p.expected) for p in table.problems
-                             if p.row == i)
+                             if p.row == i
+                             and p.column not in ("Previous actual", "Last year actual"))
         assert table_codes == sorted((p.code, p.column, p.expected) for p in one.problems)

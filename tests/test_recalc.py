@@ -13,9 +13,10 @@ import pytest
 import officer_workbooks
 from conftest import ROOT, run_ragbook
 from fixtures_xlsx import with_text_box
+from ragbook import schema
 
-OUTPUTS = {"Actions": ("RAG", "Direction", "Milestone due", "Milestone check", "Why"),
-           "Measures": ("RAG", "Direction", "Why")}
+OUTPUTS = {spec.sheet: tuple(column.name for column in spec.outputs)
+           for spec in (schema.ACTIONS, schema.MEASURES)}
 
 
 def table_rows(path: Path, sheet: str) -> list[dict[str, object]]:
@@ -156,17 +157,22 @@ def test_missing_output_column_is_added_to_the_table(demo_plan):
     book = openpyxl.load_workbook(demo_plan)
     sheet = book["Measures"]
     table = sheet.tables["tblMeasures"]
-    why = [c.value for c in sheet[1]].index("Why") + 1
-    sheet.delete_cols(why)
-    table.ref = table.ref.replace(table.ref.split(":")[1][0],
-                                  openpyxl.utils.get_column_letter(why - 1))
-    table.tableColumns.pop()
+    headers = [c.value for c in sheet[1]]
+    gone = headers.index("Assurance") + 1  # one of ragbook's columns
+    sheet.delete_cols(gone)
+    first, end = table.ref.split(":")
+    table.ref = f"{first}:{openpyxl.utils.get_column_letter(len(headers) - 1)}" \
+                f"{''.join(c for c in end if c.isdigit())}"
+    del table.tableColumns[gone - 1]
     table.autoFilter.ref = table.ref
     book.save(demo_plan)
     done = run_ragbook("recalc", demo_plan)
     assert done.returncode == 0, done.stdout + done.stderr
     rows = table_rows(demo_plan, "Measures")
     assert rows[0]["Why"].startswith("28.2% vs target 25%")
+    assert rows[0]["Assurance"] == "too few points"  # added back, at the table's end
+    assert [c.value for c in openpyxl.load_workbook(demo_plan)["Measures"][1]][-1] == \
+        "Assurance"
 
 
 @pytest.mark.parametrize("command", ["recalc", "check"])

@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "workbook_templates"
 REGENERATE = "regenerate with: .venv/bin/python -m ragbook.workbook.template"
 SHEETS = [INSTRUCTIONS_SHEET, "Settings", "Outcomes", "Actions", "Measures", "Commentary",
-          "Run log", "History"]
+          "Series", "Run log", "History"]
 
 
 def _reloaded(workbook: Workbook, folder: Path, name: str) -> Workbook:
@@ -476,7 +476,10 @@ def test_a_new_plan_has_default_settings_with_notes(blank_plan: Workbook) -> Non
     assert values == {"Organisation": None, "Plan title": None, "Plan year": None,
                       "Reporting quarter": None, "As-of date": None, "Amber threshold": 0.05,
                       "Red threshold": 0.1, "Template version": TEMPLATE_VERSION,
-                      "Appendix footer": None}
+                      "Appendix footer": None, "SPC minimum points": None,
+                      "SPC shift points": None, "SPC trend points": None,
+                      "SPC two of three": None, "SPC screen outliers": None,
+                      "SPC baseline points": None}
     notes = {name: note for name, _, note in rows}
     assert notes["As-of date"].startswith("Blank: the end of the reporting quarter")
     assert all(notes.values())

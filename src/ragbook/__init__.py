@@ -8,6 +8,7 @@ The rating engine is plain Python over plain values and pandas DataFrames::
     ragbook.rate_measures(measures_frame, period=period).table
     ragbook.rate_actions(actions_frame, period).table
     ragbook.read_milestone("By end March 2019").final_due
+    ragbook.spc([71, 73, 70, ...], "Higher is better", target=80).variation
 
 Every rating carries its reason (``why``), and bad input comes back as
 :class:`Problem` values, never as an exception.
@@ -28,6 +29,7 @@ from ragbook.measures import MeasureRating, rate_measure
 from ragbook.milestones import Milestone, MilestoneReading, read_milestone
 from ragbook.problems import Problem
 from ragbook.tables import Ratings
+from ragbook.variation import SpcResult, SpcSettings, spc, spc_many
 
 __version__ = "0.1.0"
 
@@ -41,6 +43,8 @@ __all__ = [
     "Problem",
     "Ratings",
     "ReportingPeriod",
+    "SpcResult",
+    "SpcSettings",
     "__version__",
     "action_direction",
     "measure_direction",
@@ -49,4 +53,6 @@ __all__ = [
     "rate_measure",
     "rate_measures",
     "read_milestone",
+    "spc",
+    "spc_many",
 ]

@@ -113,6 +113,7 @@ ITEM_NAMES = {
     schema.MEASURES.name: ("measure", "Ref"),
     schema.COMMENTARY.name: ("commentary for outcome", "Outcome"),
     schema.HISTORY.name: ("History entry for", "Ref"),
+    schema.SERIES.name: ("Series figure for measure", "Ref"),
     schema.RUN_LOG.name: ("run log entry", ""),
 }
 """What a row of each table is, and the column that names it."""
@@ -473,4 +474,4 @@ def plan_from_frames(frames: dict[str, pd.DataFrame], problems: list[Problem],
         return pd.DataFrame(columns=list(spec.headers)) if found is None else found
 
     return Plan(settings, pick(schema.OUTCOMES), pick(schema.ACTIONS), pick(schema.MEASURES),
-                pick(schema.COMMENTARY)), values
+                pick(schema.COMMENTARY), series=frames.get(schema.SERIES.name)), values

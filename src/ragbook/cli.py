@@ -141,8 +141,9 @@ def cmd_recalc(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """List the plan's problems, its milestone report, and the red, amber or
-    declining items that the commentary does not mention. Changes nothing.
+    """List the plan's problems, its milestone report, the red, amber or declining
+    items that the commentary does not mention, and the measures whose variation is a
+    concern (Making Data Count). Changes nothing.
 
     Example: ragbook check plan.xlsx --json > report.json
     """
@@ -171,6 +172,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                  "supporting_outcome": e.supporting_outcome, "rag": e.rag,
                  "direction": e.direction, "why": e.reason}
                 for e in result.uncommented] if result else [],
+            "variation_concerns": [c._asdict() for c in result.concerns] if result else [],
         }, indent=2, ensure_ascii=False))
         return _status(checked.problems)
     if result is None:
@@ -193,6 +195,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     for item in result.uncommented:
         where = item.supporting_outcome or f"outcome {item.outcome} indicators"
         print(f"  {item.ref} {item.reason}: not mentioned in Areas for improvement ({where})")
+    if result.concerns:
+        print(f"\nMeasures whose variation is a concern ({len(result.concerns)}):")
+    for concern in result.concerns:
+        print(f"  {concern.ref} {concern.variation}, {concern.assurance}: {concern.why}")
     if result.contradicted:
         print(f"\nStandard sentences a rating contradicts ({len(result.contradicted)}):")
     for said in result.contradicted:
@@ -276,8 +282,8 @@ def cmd_appendix(args: argparse.Namespace) -> int:
         print(f"{plan.name} could not be rated, so no appendix was made.")
         _print_problems(made.problems)
         return PROBLEMS
-    pages = made.appendix.pages
-    sheets = ", ".join(sheet.name for sheet in made.appendix.sheets)
+    pages = made.appendix.visible_pages
+    sheets = ", ".join(sheet.name for sheet in made.appendix.sheets if not sheet.hidden)
     if made.losses or made.changed_on_disk:
         print(saved_elsewhere_message(made))
     print(f"Wrote the appendix ({sheets}; about {pages} pages) to {made.written_to}")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from ragbook.calendar import ReportingPeriod
 
-TABLES = ("settings", "outcomes", "actions", "measures", "commentary")
+TABLES = ("settings", "outcomes", "actions", "measures", "commentary", "history")
 _NUMBERS = ("Baseline", "Target", "Quarter target", "Range low", "Range high",
             "Amber threshold", "Red threshold", "Change band", "Actual", "Previous actual",
             "Last year actual")

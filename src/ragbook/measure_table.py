@@ -254,6 +254,10 @@ def rate_measures(
         "RAG": _RAGS[final], "Computed RAG": _RAGS[computed], "Direction": _ARROWS[arrows],
         "Shortfall": np.where(reason <= OVER_RED_, short, np.nan),
         "Compared with": np.where(reason <= OVER_RED_, basis, np.nan),
+        # The figures as read (a percentage slip fixed), for the measure's run of figures.
+        "Actual figure": np.where(not_due, np.nan, actual),
+        "Target figure": np.where(pol == RANGE_, np.nan, compared),
+        "Range low figure": low, "Range high figure": high,
     }, index=frame.index)
     if explain:
         _explain(t, table, _Facts(reason, side, pol, tol, profile, actual, low, high,

@@ -22,6 +22,7 @@ from ragbook.action_table import rate_actions
 from ragbook.actions import CHECKS
 from ragbook.appendix.theme import APPENDIX_SETTINGS, read_appendix_settings
 from ragbook.calendar import FinancialYear, ReportingPeriod, parse_quarter, read_date
+from ragbook.choices import POLARITY, RANGE
 from ragbook.commentary import (
     AREAS_FOR_IMPROVEMENT,
     SECTION,
@@ -30,6 +31,7 @@ from ragbook.commentary import (
     contradicted_sentences,
     find_exceptions,
 )
+from ragbook.measure_series import Series, measure_series
 from ragbook.measure_table import rate_measures
 from ragbook.numbers import NotANumber, read_number, show_threshold
 from ragbook.problems import Problem, SheetRow, Shown, problem
@@ -42,6 +44,8 @@ from ragbook.ratings import (
 )
 from ragbook.schema import SETTING_NAMES
 from ragbook.tables import Ratings
+from ragbook.variation import DEFAULT as SPC_DEFAULT
+from ragbook.variation import SPC_SETTINGS, TOO_FEW, SpcSettings, read_spc_settings, spc_many
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class PlanSettings:
     amber: float = DEFAULT_AMBER
     red: float = DEFAULT_RED
     template_version: int | None = None
+    spc: SpcSettings = SPC_DEFAULT
+    """How variation and assurance are worked out (the SPC rows of Settings)."""
 
 
 def read_settings(values: dict[str, object], where: dict[str, object] | None = None,
@@ -120,10 +126,11 @@ def read_settings(values: dict[str, object], where: dict[str, object] | None = N
         amber=thresholds[0], red=thresholds[1],
         template_version=int(version) if isinstance(version, int | float)
         and not is_blank(version) else None,
+        spc=read_spc_settings(values)[0],
     ), problems
 
 
-KNOWN_SETTINGS = (*SETTING_NAMES, *APPENDIX_SETTINGS)
+KNOWN_SETTINGS = (*SETTING_NAMES, *APPENDIX_SETTINGS, *SPC_SETTINGS)
 
 
 def _other_settings(values: dict[str, object], where: dict[str, object]) -> list[Problem]:
@@ -140,9 +147,11 @@ def _other_settings(values: dict[str, object], where: dict[str, object]) -> list
                 "unknown-setting", name, f"one of the settings ragbook reads ({listed}){hint}",
                 row=where.get(name), column="Setting", severity="warning"))
     _, refused = read_appendix_settings(values)
+    refused.update(read_spc_settings(values)[1])
     for name, expected in refused.items():
         value = next((v for k, v in values.items() if fold(k) == fold(name)), None)
-        problems.append(problem("bad-appendix-setting", value, expected + "; the default is "
+        code = "bad-spc-setting" if name in SPC_SETTINGS else "bad-appendix-setting"
+        problems.append(problem(code, value, expected + "; the default is "
                                 "used until then", row=where.get(name), column="Value",
                                 severity="warning"))
     return problems
@@ -163,6 +172,19 @@ class Plan:
     actions: pd.DataFrame
     measures: pd.DataFrame
     commentary: pd.DataFrame
+    series: pd.DataFrame | None = None
+    """The optional Series table: monthly or quarterly figures for some measures."""
+    history: pd.DataFrame | None = None
+    """The History table's rows: past quarters, kept by roll-forward."""
+
+
+class VariationConcern(NamedTuple):
+    """A measure whose variation icon is concern, with the reason."""
+
+    ref: str
+    variation: str
+    assurance: str
+    why: str
 
 
 class MilestoneItem(NamedTuple):
@@ -206,6 +228,23 @@ class PlanResult:
     def improvement_text(self) -> dict[tuple[str, str], str]:
         """The Areas for improvement commentary of each (outcome, supporting outcome)."""
         return _improvement_text(self.plan)
+
+    @cached_property
+    def concerns(self) -> list[VariationConcern]:
+        """Measures whose latest figure is a special cause of concern (Making Data Count)."""
+        table = self.measures.table
+        if "SPC" not in table or table.empty:
+            return []
+        refs = _column(self.plan.measures, "Ref")
+        found = []
+        for ref, value in zip(refs, table["SPC"].tolist(), strict=True):
+            if value is None:
+                continue
+            result, _ = value
+            if result.variation.startswith("concern"):
+                found.append(VariationConcern(ref, result.variation, result.assurance,
+                                              result.why))
+        return found
 
     @property
     def errors(self) -> list[Problem]:
@@ -291,8 +330,80 @@ def rate_plan(plan: Plan, *, explain: bool = True) -> PlanResult:
     actions = rate_actions(plan.actions, settings.period)
     measures = rate_measures(plan.measures, period=settings.period, amber=settings.amber,
                              red=settings.red, explain=explain)
+    found = _add_variation(plan, measures)
     return PlanResult(plan, actions, measures,
-                      check_plan(plan) + actions.problems + measures.problems)
+                      check_plan(plan) + actions.problems + measures.problems + found)
+
+
+def _add_variation(plan: Plan, measures: Ratings) -> list[Problem]:
+    """Variation and Assurance (Making Data Count) for every measure, from its History and
+    Series figures and this quarter's actual; the reason goes on the end of Why once there
+    are enough figures for the icons. The results themselves go in ``SPC``."""
+    table, frame = measures.table, plan.measures
+    problems: list[Problem] = []
+    size = len(table)
+    if not size:
+        for name in ("Variation", "Assurance", "SPC"):
+            table[name] = pd.Series(dtype=object)
+        return problems
+    refs = frame["Ref"].tolist() if "Ref" in frame else [None] * size
+    actuals = [None if v != v else float(v) for v in table["Actual figure"].tolist()]
+    runs = measure_series(refs, actuals, plan.settings.period, plan.history, plan.series,
+                          problems)
+    polarities = [POLARITY.read(v) for v in
+                  (frame["Polarity"].tolist() if "Polarity" in frame else [None] * size)]
+    units = [_text(v) for v in (frame["Unit"].tolist() if "Unit" in frame else [""] * size)]
+    chosen = [i for i in range(size) if polarities[i] is not None]
+    low, high = table["Range low figure"].tolist(), table["Range high figure"].tolist()
+    targets = [((None if low[i] != low[i] else low[i]), (None if high[i] != high[i] else high[i]))
+               if polarities[i] == RANGE else
+               (None if table["Target figure"].iat[i] != table["Target figure"].iat[i]
+                else float(table["Target figure"].iat[i])) for i in chosen]
+    baselines = _baselines(frame, size, problems)
+    results = spc_many([_values(runs[i]) for i in chosen],
+                       [str(polarities[i]) for i in chosen], targets,
+                       units=[units[i] for i in chosen], settings=plan.settings.spc,
+                       baselines=[baselines[i] for i in chosen])
+    variation: list[object] = [None] * size
+    assurance: list[object] = [None] * size
+    spc: list[object] = [None] * size
+    for i, result in zip(chosen, results, strict=True):
+        variation[i], assurance[i], spc[i] = result.variation, result.assurance, \
+            (result, runs[i])
+    table["Variation"], table["Assurance"], table["SPC"] = variation, assurance, spc
+    if "Why" in table:
+        why = table["Why"].tolist()
+        for i, result in zip(chosen, results, strict=True):
+            if result.variation != TOO_FEW and isinstance(why[i], str):
+                why[i] = f"{why[i]}. Variation: {result.why}"
+        table["Why"] = why
+    return problems
+
+
+def _baselines(frame: pd.DataFrame, size: int, problems: list[Problem]) -> list[int | None]:
+    """Each measure's own SPC baseline (None: the Settings'); a value that is no whole
+    number of at least 2 is a warning at its cell."""
+    if "SPC baseline" not in frame:
+        return [None] * size
+    found: list[int | None] = []
+    for row, value in zip(frame.index, frame["SPC baseline"].tolist(), strict=True):
+        if is_blank(value):
+            found.append(None)
+            continue
+        number = value if isinstance(value, int | float) and not isinstance(value, bool) \
+            else None
+        if number is None or number != int(number) or number < 2:
+            problems.append(problem("bad-spc-baseline", value, "a whole number of at least 2 "
+                                    "(the figures the limits are fixed on), or blank",
+                                    row=row, column="SPC baseline", severity="warning"))
+            found.append(None)
+            continue
+        found.append(int(number))
+    return found
+
+
+def _values(series: Series | None) -> tuple[float | None, ...]:
+    return series.values if series is not None else ()
 
 
 def _milestone_report(frame: pd.DataFrame, rated: Ratings) -> list[MilestoneItem]:

@@ -131,6 +131,15 @@ MEASURES = Table("tblMeasures", "Measures", (
     Column("RAG", "rating", width=8, by_ragbook=True),
     Column("Direction", "arrow", width=10, by_ragbook=True),
     Column("Why", "long text", width=60, by_ragbook=True),
+    Column("Variation", width=19, by_ragbook=True,
+           help="Making Data Count: is the latest figure a real change or noise, from the "
+                "measure's History (and Series)."),
+    Column("Assurance", width=20, by_ragbook=True,
+           help="Making Data Count: will the target be hit reliably, from the process "
+                "limits of the measure's figures."),
+    Column("SPC baseline", "whole number", width=12,
+           help="Fix this measure's limits on its first this-many figures, after a change "
+                "in how it is measured (blank: the Settings' SPC baseline points)."),
 ), help="Every key outcome indicator with its target and this quarter's actual.")
 
 COMMENTARY_SECTIONS = SECTIONS
@@ -173,13 +182,28 @@ HISTORY = Table("tblHistory", "History", (
     Column("Why", "long text", width=60),
 ), help="Every past quarter's values and ratings, kept by roll-forward.")
 
+SERIES = Table("tblSeries", "Series", (
+    Column("Ref", "ref", width=8, required=True, help="The measure's Ref, such as M4.4."),
+    Column("Period", width=14, required=True,
+           help="A month, as a date such as 01/04/2018, or a quarter such as Q1 2018/19."),
+    Column("Value", "number", width=10, required=True,
+           help="The measure's figure for that period, in its own unit."),
+), help="Monthly or quarterly figures for measures that have more than the quarters in "
+        "History (optional): a measure listed here is charted from these rows alone.")
+
 PLAN_TABLES = (SETTINGS, OUTCOMES, ACTIONS, MEASURES, COMMENTARY)
 """The tables a plan must have."""
+
+OPTIONAL_TABLES = (SERIES,)
+"""Tables an officer may fill in; a plan without them is rated the same."""
 
 EXTRA_TABLES = (RUN_LOG, HISTORY)
 """Tables ragbook adds when it needs them."""
 
-ALL_TABLES = PLAN_TABLES + EXTRA_TABLES
+READ_TABLES = PLAN_TABLES + OPTIONAL_TABLES
+"""The tables read as the plan's inputs."""
+
+ALL_TABLES = PLAN_TABLES + OPTIONAL_TABLES + EXTRA_TABLES
 
 INSTRUCTIONS_SHEET = "Instructions"
 

@@ -425,7 +425,7 @@ CASES: tuple[Case, ...] = (
          "expected the Measures table as an Excel Table named tblMeasures",
          edited(_drop_table)),
     Case("required_column_renamed", "required_column_renamed.xlsx",
-         'the Polarity header renamed to "Good is"', IN_PLAN, 1, "Measures!A1:Y1",
+         'the Polarity header renamed to "Good is"', IN_PLAN, 1, "Measures!A1:AB1",
          'expected a column named "Polarity" in tblMeasures', edited(_rename_header)),
     Case("blank_row", "blank_row.xlsx", "a blank row inserted inside the Actions table",
          IN_PLAN, 1, "Actions!A4:Q4", "found a blank row; expected no blank rows inside "

@@ -18,10 +18,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import cast
 
 import pandas as pd
 
 from ragbook import schema
+from ragbook.appendix import metrics
+from ragbook.appendix.icons import (
+    CHART_DATA,
+    TREND_HEIGHT,
+    VARIATION_SHEET,
+    ChartData,
+    icon_cell,
+    trend_chart,
+    trend_of,
+    variation_key,
+)
 from ragbook.appendix.layout import Appendix, Cell, Chart, PageSetup, Row, Sheet
 from ragbook.appendix.pages import Block, Pages
 from ragbook.appendix.theme import Theme
@@ -35,6 +47,7 @@ from ragbook.commentary import (
     exceptions_sentence,
     mentioned_refs,
 )
+from ragbook.measure_series import Series
 from ragbook.numbers import show_threshold
 from ragbook.plan import PlanResult
 from ragbook.problems import Problem, column_letter
@@ -50,6 +63,7 @@ from ragbook.ratings import (
     fold,
     is_blank,
 )
+from ragbook.variation import SpcResult
 
 REPORT = "Progress report"
 SUMMARY = "Summary"
@@ -87,9 +101,12 @@ class _Plan:
         rated = ["RAG", "Direction"]  # this run's ratings, not what the workbook held
         self.actions = plan.actions.drop(columns=rated, errors="ignore").join(
             result.actions.table[rated])
-        self.measures = plan.measures.drop(columns=rated, errors="ignore").join(
-            result.measures.table[rated])
+        spc = [name for name in ("Variation", "Assurance", "SPC")
+               if name in result.measures.table]
+        self.measures = plan.measures.drop(columns=rated + spc, errors="ignore").join(
+            result.measures.table[rated + spc])
         self.notes: dict[tuple[str, str, str], str] = {}
+        self.chart_data: ChartData | None = None
         commentary = plan.commentary
         for _, row in commentary.iterrows():
             key = (_text(row.get("Outcome")), _text(row.get("Supporting outcome")),
@@ -137,12 +154,16 @@ def build_appendix(result: PlanResult, theme: Theme | None = None,
                      header_centre=f"{settings.plan_title} Progress Report",
                      header_right=f"{period.label} (to {long_date(period.as_of)})",
                      footer_left=theme.footer or settings.organisation)
+    plan.chart_data = ChartData(theme, page)
     appendix = Appendix(title=f"{settings.plan_title} Progress Report",
                         period=period.progress_title, sheets=[])
     appendix.sheets.append(_report(plan, theme, page))
     appendix.sheets.append(_summary(plan, theme, page))
+    appendix.sheets.append(_variation(plan, theme, page))
     appendix.sheets.append(_exceptions(plan, theme, page))
     appendix.sheets.append(_milestones(plan, theme, page))
+    if plan.chart_data.sheet.rows:
+        appendix.sheets.append(plan.chart_data.sheet)
     issues = problems if problems is not None else result.problems
     appendix.sheets.append(_checklist(plan, issues, theme, page, link_problems))
     return appendix
@@ -268,7 +289,100 @@ def _indicator_section(pages: Pages, plan: _Plan, outcome: str, title: str, *,
                   _arrow_cell(row["Direction"]), kind="item")
              for _, row in frame.iterrows()]
     pages.add(Block(heading + items, keep=len(heading) + 1, header=[header], new_page=new_page))
+    _indicator_variation(pages, plan, outcome, frame)
     _commentary(pages, plan, outcome, "", STANDARD_SENTENCES_FOR_MEASURES)
+
+
+def _indicator_variation(pages: Pages, plan: _Plan, outcome: str, frame: pd.DataFrame) -> None:
+    """Making Data Count's icons and a trend chart for each of the outcome's measures with
+    enough figures; the others named in a line."""
+    width = len(REPORT_COLUMNS)
+    minimum = plan.settings.spc.minimum_points
+    charted: list[tuple[Row, str, Series, SpcResult]] = []
+    too_few: list[str] = []
+    for _, row in frame.iterrows():
+        ref = _text(row.get("Ref"))
+        found = row.get("SPC")
+        if not isinstance(found, tuple):
+            continue
+        result, series = cast(tuple[SpcResult, Series | None], found)
+        trend = trend_of(ref, series, result, _text(row.get("Unit"))) if series else None
+        if trend is None or series is None:
+            too_few.append(ref)
+            continue
+        item = Row([Cell(ref, "item"), Cell(None, "trend", figure=trend),
+                    icon_cell(row.get("Variation")), icon_cell(row.get("Assurance"), span=2)],
+                   height=TREND_HEIGHT, kind="variation item")
+        charted.append((item, ref, series, result))
+    rows: list[Row] = []
+    header = None
+    if charted:
+        header = _row(Cell("Ref", "table header"),
+                      Cell("Trend: figures, mean (solid) and limits (dashed)", "table header"),
+                      Cell("Variation", "table header"),
+                      Cell("Assurance", "table header", span=2),
+                      kind="table header", repeat=True,
+                      caption=f"Variation and assurance of outcome {outcome}'s indicators "
+                              "(Making Data Count)")
+        rows = [_wide("Variation and Assurance", "commentary heading", width,
+                      "variation heading", level=4), header, *(item for item, _, _, _ in charted)]
+    if too_few:
+        rows.append(_wide(f"Too few figures for variation and assurance ({minimum} needed): "
+                          f"{', '.join(too_few)}.", "note", width, "note"))
+    if not rows:
+        return
+    pages.add(Block(rows, keep=min(3, len(rows)), header=[header] if header else []))
+    for item, ref, series, result in charted:
+        number = next(i for i, placed in enumerate(pages.sheet.rows, start=1)
+                      if placed is item)
+        assert plan.chart_data is not None
+        span = plan.chart_data.add(ref, series, result)
+        pages.sheet.charts.append(trend_chart(ref, span, f"B{number}",
+                                              width_cm=metrics.column_width_points(
+                                                  REPORT_COLUMNS[1]) * 2.54 / 72))
+
+
+def _variation(plan: _Plan, theme: Theme, page: PageSetup) -> Sheet:
+    """Every measure's RAG, direction, variation and assurance side by side."""
+    columns: list[float] = [8, 56, 9, 16, 19, 21, 9]
+    sheet = Sheet(VARIATION_SHEET, columns, page=page)
+    pages = Pages(sheet, theme)
+    width = len(columns)
+    settings = plan.settings.spc
+    title = [
+        _wide(f"Variation and assurance: {plan.settings.period.label}", "title", width,
+              "title", level=2),
+        _wide(f"({plan.settings.period.progress_title})", "subtitle", width, "title"),
+        _wide("", "body", width, "spacer"),
+    ]
+    pages.add(Block([*title, *variation_key(width, settings.minimum_points)],
+                    keep=len(title) + 1))
+    screened = "screened" if settings.screen_outliers else "kept"
+    baseline = (f", limits from the first {settings.baseline} figures" if settings.baseline
+                else "")
+    shown_settings = (f"Worked out with: shift {settings.shift_points} points, trend "
+                      f"{settings.trend_points} points, two of three: {settings.two_of_three}, "
+                      f"outlying moving ranges {screened}{baseline}.")
+    pages.add(Block([_wide(shown_settings, "note", width, "note"),
+                     _wide("", "body", width, "spacer")]))
+    header = _row(Cell("Ref", "table header"), Cell("Measure", "table header"),
+                  Cell("RAG", "table header"), Cell("Direction", "table header"),
+                  Cell("Variation", "table header"), Cell("Assurance", "table header"),
+                  Cell("Figures", "table header"), kind="table header", repeat=True,
+                  caption="Every measure's RAG rating, direction of travel, variation and "
+                          "assurance")
+    items = []
+    for outcome, _ in plan.outcomes:
+        for _, row in plan.measures_of(outcome).iterrows():
+            found = row.get("SPC")
+            points = found[0].points if isinstance(found, tuple) else 0
+            items.append(_row(Cell(_text(row.get("Ref")), "item"),
+                              Cell(_text(row.get("Measure")), "item"),
+                              _rag_cell(row["RAG"]), _arrow_cell(row["Direction"]),
+                              icon_cell(row.get("Variation")), icon_cell(row.get("Assurance")),
+                              Cell(points, "item number"), kind="item"))
+    pages.add(Block([header, *items], keep=2, header=[header]))
+    return sheet
 
 
 def _rag_cell(rating: object) -> Cell:
@@ -530,6 +644,7 @@ def _checklist(plan: _Plan, problems: list[Problem], theme: Theme, page: PageSet
     return sheet
 
 
-SHEET_NAMES = (REPORT, SUMMARY, EXCEPTIONS, MILESTONES, CHECKLIST, DATA_ISSUES)
+SHEET_NAMES = (REPORT, SUMMARY, VARIATION_SHEET, EXCEPTIONS, MILESTONES, CHART_DATA, CHECKLIST,
+               DATA_ISSUES)
 """Every sheet the appendix has, in order, and ``Data issues``, which earlier versions
 wrote: adding the appendix to a plan replaces them all."""

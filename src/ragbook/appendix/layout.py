@@ -15,7 +15,40 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+from ragbook.variation import shown_amount
+
 CellValue = str | float | int | date | None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """What a trend chart shows, for the web page to draw and to say in words."""
+
+    ref: str
+    periods: tuple[str, ...]
+    values: tuple[float | None, ...]
+    mean: float
+    upper: float
+    lower: float
+    flagged: tuple[int, ...]
+    unit: str
+
+    @property
+    def description(self) -> str:
+        """The chart in words: its text alternative."""
+        present = [(p, v) for p, v in zip(self.periods, self.values, strict=True)
+                   if v is not None]
+        first, last = present[0], present[-1]
+        gaps = sum(v is None for v in self.values)
+        unit = self.unit
+        missing = f" ({gaps} missing)" if gaps else ""
+        return (f"Trend of {self.ref}: {len(present)} figures from {first[0]} to {last[0]}"
+                f"{missing}; mean {shown_amount(self.mean, unit)}, limits "
+                f"{shown_amount(self.lower, unit)} to {shown_amount(self.upper, unit)}; "
+                f"latest {shown_amount(last[1], unit)}"
+                + (f"; {len(self.flagged)} special-cause "
+                   f"{'point' if len(self.flagged) == 1 else 'points'}" if self.flagged else ""))
+
 
 
 @dataclass(frozen=True)
@@ -27,6 +60,9 @@ class Cell:
     span: int = 1
     link: str | None = None
     """A place in the workbook to jump to, such as ``Actions!F5`` (data issues)."""
+    figure: Trend | None = None
+    """A trend chart drawn over the cell (the workbook's chart; the web page's picture);
+    the cell's value is the chart in words."""
 
 
 @dataclass
@@ -61,7 +97,7 @@ class Chart:
     """A chart drawn from cells of its own sheet (rows and columns are 1-based)."""
 
     title: str
-    kind: Literal["stacked bar", "bar"]
+    kind: Literal["stacked bar", "bar", "line"]
     categories: tuple[int, int, int]
     """(column, first row, last row) of the category labels."""
     series: tuple[tuple[int, int, int, str], ...]
@@ -71,6 +107,9 @@ class Chart:
     """The top-left cell, such as ``H3``."""
     width_cm: float = 16
     height_cm: float = 9
+    sheet: str | None = None
+    """The sheet holding the chart's cells (None: its own)."""
+    legend: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +147,8 @@ class Sheet:
     published: bool = True
     """Part of the report that goes to Cabinet. The officer's checklist is not: the web
     page and the PDF leave it out, and it prints only when asked for."""
+    hidden: bool = False
+    """A sheet of figures for the charts, hidden in the workbook."""
 
     def add(self, *rows: Row) -> None:
         self.rows.extend(rows)
@@ -123,7 +164,14 @@ class Appendix:
 
     @property
     def pages(self) -> int:
+        """Every sheet's pages, as printing the whole workbook gives them (LibreOffice prints
+        hidden sheets too)."""
         return sum(sheet.pages for sheet in self.sheets)
+
+    @property
+    def visible_pages(self) -> int:
+        """The pages of the sheets an officer sees (Excel prints no hidden sheet)."""
+        return sum(sheet.pages for sheet in self.sheets if not sheet.hidden)
 
     def sheet(self, name: str) -> Sheet:
         return next(sheet for sheet in self.sheets if sheet.name == name)

@@ -9,7 +9,7 @@ and the layout's page breaks.
 from __future__ import annotations
 
 from openpyxl import Workbook
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart, LineChart, Reference
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.drawing.text import Font as TextFont
@@ -62,12 +62,14 @@ def render(appendix: Appendix, theme: Theme, book: Workbook | None = None) -> Wo
         book = Workbook()
         book.remove(book.active)
     styles = _Styles(theme)
-    for sheet in appendix.sheets:
+    made = []
+    for sheet in appendix.sheets:  # every sheet first: a chart may read another's cells
         position = len(book.sheetnames)
         if sheet.name in book.sheetnames:
             position = book.sheetnames.index(sheet.name)
             book.remove(book[sheet.name])
-        worksheet = book.create_sheet(sheet.name, position)
+        made.append((book.create_sheet(sheet.name, position), sheet))
+    for worksheet, sheet in made:
         _write_sheet(worksheet, sheet, styles)
     return book
 
@@ -104,7 +106,12 @@ def _write_sheet(worksheet: Worksheet, sheet: Sheet, styles: _Styles) -> None:
             breaks.append(Break(id=number - 1))
     worksheet.row_breaks = breaks
     for chart in sheet.charts:
-        worksheet.add_chart(_chart(worksheet, chart, styles.theme), chart.anchor)
+        source = worksheet.parent[chart.sheet] if chart.sheet else worksheet
+        drawn = _line(source, chart, styles.theme) if chart.kind == "line" else \
+            _chart(worksheet, chart, styles.theme)
+        worksheet.add_chart(drawn, chart.anchor)
+    if sheet.hidden:
+        worksheet.sheet_state = "hidden"
     if sheet.freeze:
         worksheet.freeze_panes = sheet.freeze
     _page_setup(worksheet, sheet, styles.theme)
@@ -147,6 +154,40 @@ def _chart(worksheet: Worksheet, chart: Chart, theme: Theme) -> BarChart:
         run.rPr = CharacterProperties(latin=TextFont(typeface=theme.font),
                                       sz=int((theme.size + 3) * 100), b=True)
     return bar
+
+
+def _line(source: Worksheet, chart: Chart, theme: Theme) -> LineChart:
+    """A small trend chart: the figures, the mean and the two process limits."""
+    line = LineChart()
+    line.title = None
+    line.width = chart.width_cm
+    line.height = chart.height_cm
+    column, first, last = chart.categories
+    for number, (series_column, start, end, colour) in enumerate(chart.series):
+        data = Reference(source, min_col=series_column, min_row=start - 1, max_row=end)
+        line.add_data(data, titles_from_data=True)
+        drawn = line.series[-1]
+        drawn.graphicalProperties.line.solidFill = colour
+        drawn.graphicalProperties.line.width = 19050 if number == 0 else 12700
+        if number > 1:
+            drawn.graphicalProperties.line.dashStyle = "dash"
+        drawn.smooth = False
+        if number == 0:
+            drawn.marker.symbol = "circle"
+            drawn.marker.size = 4
+            drawn.marker.graphicalProperties.solidFill = colour
+            drawn.marker.graphicalProperties.line.solidFill = colour
+        else:
+            drawn.marker.symbol = "none"
+    line.set_categories(Reference(source, min_col=column, min_row=first, max_row=last))
+    line.legend = None
+    line.visible_cells_only = False  # the figures are on a hidden sheet
+    line.display_blanks = "gap"  # a missing period is a gap
+    line.y_axis.majorGridlines = None
+    line.x_axis.delete = True
+    for axis in (line.x_axis, line.y_axis):
+        axis.txPr = _text_in(theme.font, theme.size - 3)
+    return line
 
 
 def _header_text(text: str) -> str:

@@ -16,13 +16,14 @@ Every text from the workbook is escaped: nothing an officer typed becomes markup
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from ragbook.appendix.layout import Appendix, Cell, PageSetup, Row, Sheet
+from ragbook.appendix.layout import Appendix, Cell, PageSetup, Row, Sheet, Trend
 from ragbook.appendix.theme import Theme, contrast_ratio
 from ragbook.ratings import ARROW_NAMES, NOT_APPLICABLE
 from ragbook.schema import RAG_FILLS, RAG_FONTS
@@ -30,7 +31,7 @@ from ragbook.schema import RAG_FILLS, RAG_FONTS
 LANGUAGE = "en-GB"
 RATING_WORDS = {"R": "Red", "A": "Amber", "G": "Green"}
 """A rating as the page writes it: the word, on the rating's colour."""
-TABLE_KINDS = frozenset({"table header", "item", "key", "total"})
+TABLE_KINDS = frozenset({"table header", "item", "variation item", "key", "total"})
 HEADING_TAGS = {1: "h1", 2: "h2", 3: "h3", 4: "h4", 5: "h5", 6: "h6"}
 FONT_FALLBACKS = {"Calibri": '"Calibri", "Carlito", ', "Arial": '"Arial", "Liberation Sans", '}
 
@@ -203,6 +204,10 @@ def _body_row(row: Row, columns: int) -> str:
 
 
 def _cell_text(cell: Cell) -> str:
+    if cell.figure is not None:
+        return trend_svg(cell.figure)
+    if cell.style.startswith("mdc "):
+        return f"{_icon(cell.style)}{_escape(cell.value)}"
     if cell.style.startswith("rag "):
         return _escape(rating_word(cell.value))
     if cell.style == "arrow":
@@ -216,6 +221,67 @@ def _cell_text(cell: Cell) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return _paragraph("" if value is None else str(value))
+
+
+# --- Making Data Count's pictures ------------------------------------------------------------
+
+_ICON_COLOURS = {"mdc improvement": "#00B0F0", "mdc concern": "#E46C0A",
+                 "mdc neutral": "#490092", "mdc common": "#A6A6A6"}
+
+
+def _icon(style: str) -> str:
+    """A small round icon in the word's colour, beside the word (which says it all)."""
+    colour = _ICON_COLOURS.get(style)
+    if colour is None:
+        return ""
+    return f'<span class="mdc-icon" style="background: {colour}" aria-hidden="true"></span> '
+
+
+def trend_svg(trend: Trend, width: float = 320, height: float = 72) -> str:
+    """A small trend chart: the figures (a gap where one is missing), the mean and the two
+    process limits, with the chart in words as its text alternative."""
+    present = [v for v in trend.values if v is not None]
+    low = min([*present, trend.lower])
+    high = max([*present, trend.upper])
+    span = (high - low) or 1.0
+    pad = 6.0
+    count = max(len(trend.values) - 1, 1)
+
+    def x(i: int) -> float:
+        return pad + (width - 2 * pad) * i / count
+
+    def y(v: float) -> float:
+        return pad + (height - 2 * pad) * (high - v) / span
+
+    lines = []
+    run: list[str] = []
+    for i, value in enumerate(trend.values):
+        if value is None:
+            if len(run) > 1:
+                lines.append(run)
+            run = []
+            continue
+        run.append(f"{x(i):.1f},{y(value):.1f}")
+    if run:
+        lines.append(run)
+    paths = "".join(f'<polyline points="{" ".join(points)}" fill="none" stroke="#404040" '
+                    'stroke-width="1.5"/>' for points in lines)
+    dots = "".join(
+        f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{3 if i in trend.flagged else 2}" '
+        f'fill="{"#E46C0A" if i in trend.flagged else "#404040"}"/>'
+        for i, v in enumerate(trend.values) if v is not None)
+    rules = "".join(
+        f'<line x1="{pad}" x2="{width - pad}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+        f'stroke="{colour}" stroke-width="1"{dash}/>'
+        for v, colour, dash in ((trend.mean, "#1F4E79", ""),
+                                (trend.upper, "#767676", ' stroke-dasharray="4 3"'),
+                                (trend.lower, "#767676", ' stroke-dasharray="4 3"')))
+    picture = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
+               f'width="{width:g}" height="{height:g}">{rules}{paths}{dots}</svg>')
+    # An image with its words as alt: the web page and the tagged PDF both carry them.
+    data = base64.b64encode(picture.encode("utf-8")).decode("ascii")
+    return (f'<img class="trend" src="data:image/svg+xml;base64,{data}" '
+            f'width="{width:g}" height="{height:g}" alt="{_escape(trend.description)}">')
 
 
 # --- Styles --------------------------------------------------------------------------------
@@ -280,6 +346,15 @@ def stylesheet(theme: Theme, page: PageSetup) -> str:
         letters = RAG_FONTS[rating]
         slug = rating.lower()
         rules.append(f".rag-{slug}, .key-{slug} {{ background: #{fill}; color: #{letters}; }}")
+    for name in ("improvement", "concern", "neutral", "common", "none"):
+        style = theme.style(f"mdc {name}")
+        fill = f"background: #{style.fill}; " if style.fill else ""
+        rules.append(f".mdc-{name} {{ {fill}color: #{style.colour}; "
+                     f"font-weight: {'bold' if style.bold else 'normal'}; "
+                     f"font-style: {'italic' if style.italic else 'normal'}; }}")
+    rules += [".trend { display: block; max-width: 100%; height: auto; }",
+              ".mdc-icon { display: inline-block; width: 0.7em; height: 0.7em; "
+              "border-radius: 50%; border: 1px solid #000; vertical-align: -0.05em; }"]
     rules += [
         "@media print {",
         "  body { max-width: none; padding: 0; font-size: " f"{theme.size:g}pt; "

@@ -105,6 +105,16 @@ class Theme:
                              colour=schema.RAG_FONTS[rating])
             styles[f"rag {rating}"] = letter
             styles[f"key {rating}"] = replace(letter, horizontal="left")
+        # Making Data Count's colours, each with the letters that read on it.
+        for name, (fill, letters) in {"improvement": ("00B0F0", "000000"),
+                                      "concern": ("E46C0A", "000000"),
+                                      "neutral": ("490092", "FFFFFF"),
+                                      "common": ("A6A6A6", "000000")}.items():
+            styles[f"mdc {name}"] = replace(boxed, bold=True, fill=fill, colour=letters,
+                                            horizontal="center", vertical="center")
+        styles["mdc none"] = replace(boxed, italic=True, colour=self.grey, horizontal="center",
+                                     vertical="center")
+        styles["trend"] = replace(boxed, size=self.size - 2, colour=self.grey)
         styles["rag No data"] = replace(boxed, horizontal="center", italic=True)
         styles["rag n/a"] = styles["rag No data"]
         styles["rag "] = styles["rag No data"]

@@ -242,13 +242,15 @@ def read_book(book: xw.Book, *, as_of: date | None = None) -> LivePlan:
         sheet, table = hit
         tables[spec.name] = _read_table(spec, sheet, table, problems)
     frames = {}
-    for spec in schema.PLAN_TABLES:
+    for spec in schema.READ_TABLES:
         if spec.name in tables:
             grid = tables[spec.name]
             numbers = range(grid.first_row, grid.first_row + len(grid.rows))
             frames[spec.name] = table_frame(grid, numbers, grid.rows, problems)
     plan, settings = plan_from_frames(frames, problems, as_of)
     live = LivePlan(tables, plan, [], settings, book=book)
+    if plan is not None:
+        plan.history = live.history()
     live.problems = live.locate(problems)
     return live
 

@@ -35,10 +35,18 @@ def render_live(book: xw.Book, appendix: Appendix, theme: Theme,
         if name in names:
             book.sheets[name].delete()
             names.remove(name)
+    drawn: list[tuple[xw.Sheet, Sheet]] = []
     for sheet in appendix.sheets:
         target = book.sheets.add(sheet.name, after=book.sheets[len(names) - 1])
         names.append(sheet.name)
         _render_sheet(target, sheet, theme)
+        drawn.append((target, sheet))
+    # Charts last: a chart may read the figures of a sheet added after its own.
+    for target, sheet in drawn:
+        for chart in sheet.charts:
+            _draw(target, chart, book.sheets[chart.sheet] if chart.sheet else target)
+        if sheet.hidden:
+            target.visible = False
 
 
 def _render_sheet(target: xw.Sheet, sheet: Sheet, theme: Theme) -> None:
@@ -89,32 +97,39 @@ def _render_sheet(target: xw.Sheet, sheet: Sheet, theme: Theme) -> None:
     for number, column, place, text in links:
         target.range((number, column)).add_hyperlink(f"#{place}", text_to_display=text,
                                                   screen_tip="Go to the cell")
-    if sheet.rows:
+    if sheet.rows and not sheet.hidden:
         target.page_setup.print_area = f"A1:{column_letter(width)}{len(sheet.rows)}"
-    for chart in sheet.charts:
-        _draw(target, chart)
 
 
 POINTS_PER_CM = 72 / 2.54
-CHART_TYPES = {"stacked bar": "bar_stacked", "bar": "bar_clustered"}
+CHART_TYPES = {"stacked bar": "bar_stacked", "bar": "bar_clustered", "line": "line"}
 
 
-def _draw(target: xw.Sheet, chart: Chart) -> None:
-    """A chart as the file's appendix has it: the same cells, type, title, series colours,
-    categories and size, the legend below."""
+def _draw(target: xw.Sheet, chart: Chart, source: xw.Sheet) -> None:
+    """A chart as the file's appendix has it: the same cells, type, series colours,
+    categories and size; a bar chart's title and legend below (a trend chart has
+    neither: its table's header says what it shows)."""
     column, first, last = chart.categories
     left = min(series[0] for series in chart.series)
     right = max(series[0] for series in chart.series)
     drawn = target.charts.add(
         width=chart.width_cm * POINTS_PER_CM, height=chart.height_cm * POINTS_PER_CM,
         chart_type=CHART_TYPES[chart.kind], anchor=target.range(chart.anchor),
-        source=target.range((first - 1, left), (last, right)), plot_by="columns")
-    drawn.set_x_axis_values(target.range((first, column), (last, column)))
-    drawn.title = chart.title
-    drawn.legend.position = "bottom"
+        source=source.range((first - 1, left), (last, right)), plot_by="columns")
+    drawn.set_x_axis_values(source.range((first, column), (last, column)))
+    if chart.kind != "line":
+        drawn.title = chart.title
+    if chart.legend:
+        drawn.legend.position = "bottom"
+    else:
+        drawn.legend.visible = False
     series = _series(drawn, len(chart.series))
     for number, (_, _, _, colour) in enumerate(chart.series):
-        series[number].fill_color = colour if colour.startswith("#") else f"#{colour}"
+        colour = colour if colour.startswith("#") else f"#{colour}"
+        if chart.kind == "line":
+            series[number].line_color = colour
+        else:
+            series[number].fill_color = colour
 
 
 def _series(drawn: xw.Chart, count: int) -> xw.main.ChartSeriesCollection:

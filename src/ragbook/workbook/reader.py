@@ -140,9 +140,11 @@ def read_plan(package: Package, path: Path, *, as_of: date | None = None) -> Pla
             sheets[sheet] = read_sheet(package, sheet, styles)
         tables[spec.name] = _locate_table(spec, sheets[sheet], table, problems)
     frames = {spec.name: _frame(tables[spec.name], problems)
-              for spec in schema.PLAN_TABLES if spec.name in tables}
+              for spec in schema.READ_TABLES if spec.name in tables}
     plan, values = plan_from_frames(frames, problems, as_of)
     workbook = PlanWorkbook(tables, plan, [], values, path=path, package=package)
+    if plan is not None:
+        plan.history = workbook.history()
     workbook.problems = workbook.locate(problems)
     return workbook
 

@@ -64,6 +64,7 @@ from ragbook.schema import (
     RAG_FILLS,
     RAG_FONTS,
     RUN_LOG,
+    SERIES,
     SETTING_NAMES,
     SETTINGS,
     TEMPLATE_VERSION,
@@ -71,6 +72,7 @@ from ragbook.schema import (
     Kind,
     Table,
 )
+from ragbook.variation import SPC_SETTING_NOTES, SPC_SETTINGS
 
 BLANK_PLAN_FILE = "delivery_plan.xlsx"
 DEMO_PLAN_FILE = "demo_plan_2018-19_Q1.xlsx"
@@ -139,7 +141,9 @@ SETTING_NOTES = {
                        "Page n of N. Blank: the Organisation.",
 }
 
-OPTIONAL_SETTINGS = ("Appendix footer",)
+SETTING_NOTES.update(SPC_SETTING_NOTES)
+
+OPTIONAL_SETTINGS = ("Appendix footer", *SPC_SETTINGS)
 """Settings a new plan lists with a blank value, so that an officer sees they exist."""
 
 DEFAULT_SETTINGS: dict[str, object] = {
@@ -651,8 +655,13 @@ SHEET_GUIDE: dict[str, str] = {
                      "when there is nothing to report: the report prints the standard "
                      "sentence.",
     RUN_LOG.name: "ragbook adds a row each time it changes this workbook. Nothing to fill in.",
+    SERIES.name: "Optional: monthly or quarterly figures for a measure that has more than "
+                 "the quarters in History, one row each (Ref, Period, Value). A measure listed "
+                 "here gets its Variation and Assurance from these rows alone; a missing "
+                 "period is a gap, never a zero.",
     HISTORY.name: "Past quarters' figures and ratings, kept when the plan moves on to the "
-                  "next quarter. Nothing to fill in.",
+                  "next quarter. Nothing to fill in. Variation and Assurance read each "
+                  "measure's past quarters from here.",
 }
 
 MILESTONE_EXAMPLES = (
@@ -816,6 +825,16 @@ COLUMN_GUIDE: dict[str, dict[str, str]] = {
         "Direction": "The arrow, aware of polarity: ↑ improving, → sustained, ↓ declining, "
                      "n/a nothing to compare with.",
         "Why": _WHY,
+        "Variation": "By ragbook (Making Data Count): is the latest figure a real change "
+                     "(improvement or concern, high or low) or common cause, from the "
+                     "figures in History or Series and this quarter's actual? Needs 13 "
+                     "figures. The reason is in Why.",
+        "SPC baseline": "Optional: fix this measure's Making Data Count limits on its first "
+                        "this-many figures, after a change in how it is measured; blank uses "
+                        "the Settings row SPC baseline points.",
+        "Assurance": "By ragbook, Making Data Count: whether the target will be hit "
+                     "reliably (consistently passing or failing) or hit and miss, from the "
+                     "process limits of the measure's figures.",
     },
     COMMENTARY.name: {
         "Outcome": "The outcome the commentary is about (pick it from the drop-down).",
@@ -853,6 +872,12 @@ COLUMN_GUIDE: dict[str, dict[str, str]] = {
         "RAG": "The rating that quarter.",
         "Direction": "The arrow that quarter.",
         "Why": "The reason for that quarter's rating and arrow.",
+    },
+    SERIES.name: {
+        "Ref": "The measure's ref, as in Measures.",
+        "Period": "A month (a date such as 01/04/2018) or a quarter (Q1 2018/19); one kind "
+                  "per measure.",
+        "Value": "The measure's figure for that period, in its own unit.",
     },
 }
 """What every column of every table is for: the Instructions sheet lists them all, and the
