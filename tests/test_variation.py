@@ -302,8 +302,10 @@ def _settings(case) -> dict:
 PORTABLE = {
     # Whole series through the limits and the icons, with the package's own settings.
     "limits": lambda case: case["values"] and "inputs" not in case,
-    "variation_icon": lambda case: case["values"] and "inputs" not in case,
-    "assurance_icon": lambda case: case["values"] and "inputs" not in case,
+    "variation_icon": lambda case: (case["values"] and "inputs" not in case) or
+                                   case.get("inputs", {}).get("flag_last_point") is True,
+    "assurance_icon": lambda case: (case["values"] and "inputs" not in case) or
+                                   "ul99" in case.get("inputs", {}),
     "trend": lambda case: case["values"] and "inputs" not in case,
     "astronomical": lambda case: "ll99" in case.get("inputs", {}),
     "shift": lambda case: "targets" in case.get("inputs", {}) or
@@ -315,7 +317,9 @@ PORTABLE = {
 that hand over intermediate results ragbook does not have (NHSRplotthedots' window marker),
 PowerBI-SPC's icon cases that pass flags for every point with "flag the last point only"
 switched off (ragbook's icon is always the latest point's), and its "highlight series"
-option (ragbook flags only the points beyond 2 sigma)."""
+option (ragbook flags only the points beyond 2 sigma). Its icon cases that pass the latest
+point's flags or the limits are ported through :func:`variation_of` and
+:func:`assurance_of`."""
 
 
 def _portable(case) -> bool:
@@ -345,9 +349,21 @@ def test_ported_case(case):
         assert found.mean == pytest.approx(expected["mean"], abs=max(tolerance, 1e-4))
         assert found.upper == pytest.approx(expected["upper"], abs=max(tolerance, 1e-4) * 10)
         assert found.lower == pytest.approx(expected["lower"], abs=max(tolerance, 1e-4) * 10)
+    elif kind == "variation_icon" and "inputs" in case:
+        # PowerBI-SPC passes each rule's flags, already read as improvement or deterioration.
+        upward = case["inputs"]["improvement_direction"] == "increase"
+        last = {flags[-1] for flags in case["inputs"]["outliers"].values()}
+        better, worse = "improvement" in last, "deterioration" in last
+        high = (better and upward) or (worse and not upward)
+        low = (better and not upward) or (worse and upward)
+        assert variation_of(case["polarity"], high, low, 0, 0) == expected
     elif kind == "variation_icon":
         assert spc(case["values"], case["polarity"], target=case["target"],
                    **chosen).variation == expected
+    elif kind == "assurance_icon" and "inputs" in case:
+        inputs = case["inputs"]
+        assert assurance_of(case["polarity"], inputs["alt_targets"][-1],
+                            upper=inputs["ul99"][-1], lower=inputs["ll99"][-1]) == expected
     elif kind == "assurance_icon":
         assert spc(case["values"], case["polarity"], target=case["target"],
                    **chosen).assurance == expected
