@@ -288,3 +288,16 @@ def test_a_measure_may_fix_its_own_baseline(demo_plan, tmp_path):
     measures = rows_of(out, "Measures")
     assert "(from the first 8)" in str(measures["M1.2"]["Why"])
     assert "(from the first" not in str(measures["M1.9"]["Why"])
+
+
+def test_roll_forward_clears_variation_and_keeps_the_quarter_in_history(demo_plan, tmp_path):
+    rated = tmp_path / "rated.xlsx"
+    run_ragbook("recalc", demo_plan, "--out", rated)
+    nxt = tmp_path / "q2.xlsx"
+    assert run_ragbook("roll-forward", rated, "--out", nxt).returncode == 0
+    measures = rows_of(nxt, "Measures")
+    assert {(r["Variation"], r["Assurance"]) for r in measures.values()} == {(None, None)}
+    history = openpyxl.load_workbook(nxt)["History"].iter_rows(values_only=True)
+    header = next(history)
+    kept = [row for row in history if row[header.index("Ref")] == "M4.4"]
+    assert [row[header.index("Actual")] for row in kept][-2:] == [82, 72]

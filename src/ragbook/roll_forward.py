@@ -35,7 +35,7 @@ from ragbook.ratings import is_blank
 ACTION_CLEARED = ("Status", "Recovery plan", "Override RAG", "Override reason", "RAG",
                   "Direction", "Milestone due", "Milestone check", "Why")
 MEASURE_CLEARED = ("Quarter target", "Actual", "Data note", "Override RAG", "Override reason",
-                   "RAG", "Direction", "Why")
+                   "RAG", "Direction", "Why", "Variation", "Assurance")
 
 Changes = dict[Hashable, dict[str, object]]
 """Row label -> {column: new value} (None clears the cell)."""
