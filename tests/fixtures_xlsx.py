@@ -11,6 +11,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 
 import openpyxl
 from openpyxl.comments import Comment
@@ -373,3 +374,19 @@ def with_sheet_tail(xml: str, sheet: str = SHEET1) -> bytes:
     package = Package(plain_xlsx())
     package.sheet_append(sheet, xml)
     return package.to_bytes()
+
+
+def with_total_row(plan: Path, target: Path, name: str) -> Path:
+    """A copy of the plan whose table ``name`` shows a Total Row."""
+    book = openpyxl.load_workbook(plan)
+    for sheet in book.worksheets:
+        if name in sheet.tables:
+            found = sheet.tables[name]
+            first, last = found.ref.split(":")
+            column = "".join(c for c in last if c.isalpha())
+            below = int("".join(c for c in last if c.isdigit())) + 1
+            found.ref = f"{first}:{column}{below}"
+            found.totalsRowCount = 1
+            sheet[f"{''.join(c for c in first if c.isalpha())}{below}"] = "Total"
+    book.save(target)
+    return target

@@ -23,6 +23,7 @@ from browser_tools import axe_violations, describe_violations
 from conftest import ROOT, run_ragbook
 from fake_excel import FakeSheet, clicked, open_taskpane, state_from_workbook
 from fake_excel import _rgb as rgb
+from fixtures_xlsx import with_total_row
 from ragbook import schema
 from ragbook.excel import functions
 from ragbook.excel.problems_sheet import HIGHLIGHT
@@ -163,25 +164,9 @@ def test_roll_forward_starts_the_same_next_quarter(pane, demo_plan, tmp_path):
 
 # --- what goes wrong ------------------------------------------------------------------------------
 
-def _with_total_row(plan: Path, target: Path, name: str) -> Path:
-    """A copy of the plan whose table ``name`` shows a Total Row."""
-    book = openpyxl.load_workbook(plan)
-    for sheet in book.worksheets:
-        if name in sheet.tables:
-            found = sheet.tables[name]
-            first, last = found.ref.split(":")
-            column = "".join(c for c in last if c.isalpha())
-            below = int("".join(c for c in last if c.isdigit())) + 1
-            found.ref = f"{first}:{column}{below}"
-            found.totalsRowCount = 1
-            sheet[f"{''.join(c for c in first if c.isalpha())}{below}"] = "Total"
-    book.save(target)
-    return target
-
-
 def test_a_plan_the_rules_refuse_shows_the_message_and_changes_nothing(pane, demo_plan,
                                                                        tmp_path):
-    plan = _with_total_row(demo_plan, tmp_path / "plan.xlsx", "tblRunLog")
+    plan = with_total_row(demo_plan, tmp_path / "plan.xlsx", "tblRunLog")
     said = run_ragbook("recalc", plan, cwd=tmp_path)
     assert said.returncode == 1
     opened = pane(plan)

@@ -24,6 +24,7 @@ import pytest
 
 from conftest import ROOT, run_ragbook
 from excel_payload import payload_from_workbook
+from fixtures_xlsx import with_total_row
 
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
@@ -99,29 +100,13 @@ def test_the_payload_is_not_changed_by_reading_it(demo_plan):
     assert payload["sheets"] == kept["sheets"]
 
 
-def _with_total_row(plan: Path, target: Path, name: str) -> Path:
-    """A copy of the plan whose table ``name`` shows a Total Row."""
-    book = openpyxl.load_workbook(plan)
-    for sheet in book.worksheets:
-        if name in sheet.tables:
-            found = sheet.tables[name]
-            first, last = found.ref.split(":")
-            column = "".join(c for c in last if c.isalpha())
-            below = int("".join(c for c in last if c.isdigit())) + 1
-            found.ref = f"{first}:{column}{below}"
-            found.totalsRowCount = 1
-            sheet[f"{''.join(c for c in first if c.isalpha())}{below}"] = "Total"
-    book.save(target)
-    return target
-
-
 @pytest.mark.parametrize(("name", "sheet", "command", "script"), [
     ("tblRunLog", "Run log", ("recalc",), "recalculate_rag"),
     ("tblHistory", "History", ("roll-forward", "--out", "next.xlsx"), "roll_forward"),
 ])
 def test_a_total_row_on_a_table_ragbook_adds_to_stops_both_routes_unchanged(
         demo_plan, tmp_path, name, sheet, command, script):
-    plan = _with_total_row(demo_plan, tmp_path / "plan.xlsx", name)
+    plan = with_total_row(demo_plan, tmp_path / "plan.xlsx", name)
     before = plan.read_bytes()
     done = run_ragbook(*command, plan, cwd=tmp_path)
     said = done.stdout + done.stderr
@@ -164,7 +149,7 @@ def test_buttons_leave_the_garbage_collector_as_they_found_it(demo_plan, tmp_pat
     assert gc.isenabled()
     run_script(demo_plan, "recalculate_rag")
     assert gc.isenabled()
-    broken = _with_total_row(demo_plan, tmp_path / "plan.xlsx", "tblRunLog")
+    broken = with_total_row(demo_plan, tmp_path / "plan.xlsx", "tblRunLog")
     with pytest.raises(xw.XlwingsError):
         scripts.recalculate_rag.__wrapped__(xw.Book(json=payload_from_workbook(broken)))
     assert gc.isenabled()

@@ -37,7 +37,6 @@ class Series:
     values: tuple[float | None, ...]
     source: str
     """``History`` or ``Series``."""
-    monthly: bool = False
 
 
 def _quarter_number(period: ReportingPeriod) -> int:
@@ -90,7 +89,7 @@ def _in_order(kind: str, figures: dict[int, float | None], source: str) -> Serie
     label = _quarter_label if kind == "Q" else _month_label
     numbers = range(first, last + 1)
     return Series(tuple(label(n) for n in numbers), tuple(figures.get(n) for n in numbers),
-                  source, monthly=kind == "M")
+                  source)
 
 
 def _from_series_table(frame: pd.DataFrame | None, problems: list[Problem]

@@ -527,6 +527,27 @@
     return (client, state) => makeClient(state.ctx, type, spec, () => resolve(target(state)), state);
   }
 
+  // A new object a method makes (worksheets.add, tables.add, charts.add): its client resolves to
+  // what the method's op builds, so its creation op runs after that one.
+  function madeBy(state, type, spec, build, size) {
+    let made;
+    const client = makeClient(state.ctx, type, spec, () => made, state);
+    const created = registry.get(client);
+    state.ctx.unqueueCreate(created);
+    state.ctx.queue({ state, run: (parent) => { made = build(parent); }, size });
+    state.ctx.queue({ state: created, create: true });
+    return client;
+  }
+
+  // An item found in its parent when the batch runs; ItemNotFound at sync when there is none.
+  function itemOf(state, type, spec, find) {
+    return makeClient(state.ctx, type, spec, () => {
+      const found = find(target(state));
+      if (!found) fail("ItemNotFound", "The requested resource doesn't exist.");
+      return found;
+    }, state);
+  }
+
   function target(state) {
     if (!state.resolved) fail("InvalidObjectPath", `The object path '${state.type}' isn't working for what you're trying to do.`);
     if (state.target && state.target.deleted) fail("ItemNotFound", "The requested resource doesn't exist.");
@@ -964,21 +985,10 @@
     props: ["count"],
     read: { count: (sheet) => sheet.tables.length },
     methods: {
-      add: (client, state, address, hasHeaders) => {
-        let made;
-        const table = makeClient(state.ctx, "Table", TABLE, () => made, state);
-        // The creation op of the new table runs after the add.
-        const tableState = registry.get(table);
-        state.ctx.unqueueCreate(tableState);
-        state.ctx.queue({ state, run: (sheet) => { made = addTable(sheet, address, hasHeaders); } });
-        state.ctx.queue({ state: tableState, create: true });
-        return table;
-      },
-      getItem: (client, state, name) => makeClient(state.ctx, "Table", TABLE, () => {
-        const t = target(state).tables.find((o) => o.name.toLowerCase() === String(name).toLowerCase());
-        if (!t) fail("ItemNotFound", `The requested resource doesn't exist.`);
-        return t;
-      }, state),
+      add: (client, state, address, hasHeaders) =>
+        madeBy(state, "Table", TABLE, (sheet) => addTable(sheet, address, hasHeaders)),
+      getItem: (client, state, name) => itemOf(state, "Table", TABLE, (sheet) =>
+        sheet.tables.find((o) => o.name.toLowerCase() === String(name).toLowerCase())),
     },
   };
 
@@ -1083,11 +1093,8 @@
         props: ["count"],
         read: { count: (c) => c.series.length },
         methods: {
-          getItemAt: (client2, state2, index) => makeClient(state2.ctx, "ChartSeries", SERIES, () => {
-            const s = target(state2).series[index];
-            if (!s) fail("ItemNotFound", "The requested resource doesn't exist.");
-            return s;
-          }, state2),
+          getItemAt: (client2, state2, index) =>
+            itemOf(state2, "ChartSeries", SERIES, (c) => c.series[index]),
         },
       }, () => target(state), state),
     },
@@ -1116,29 +1123,21 @@
     props: ["count"],
     read: { count: (sheet) => sheet.charts.length },
     methods: {
-      getItemAt: (client, state, index) => makeClient(state.ctx, "Chart", CHART, () => {
-        const c = target(state).charts[index];
-        if (!c) fail("ItemNotFound", "The requested resource doesn't exist.");
-        return c;
-      }, state),
+      getItemAt: (client, state, index) =>
+        itemOf(state, "Chart", CHART, (sheet) => sheet.charts[index]),
       add: (client, state, type, sourceRange, seriesBy) => {
         const source = registry.get(sourceRange);
-        let made;
-        const chart = makeClient(state.ctx, "Chart", CHART, () => made, state);
-        const chartState = registry.get(chart);
-        state.ctx.unqueueCreate(chartState);
-        state.ctx.queue({ state, run: (sheet) => {
+        return madeBy(state, "Chart", CHART, (sheet) => {
           const { sheet: from, area } = target(source);
-          made = {
+          const chart = {
             id: `{fake-chart-${nextId++}}`, sheet, name: `Chart ${sheet.charts.length + 1}`, chartType: String(type),
             source: qualified({ sheet: from, area }), seriesBy: seriesBy || "Auto", left: 0, top: 0, width: 360,
             height: 216, style: 2, title: { visible: false, text: "" }, legend: { visible: true, position: "Right" },
             series: seriesFromSource(from, area, seriesBy),
           };
-          sheet.charts.push(made);
-        } });
-        state.ctx.queue({ state: chartState, create: true });
-        return chart;
+          sheet.charts.push(chart);
+          return chart;
+        });
       },
     },
   };
@@ -1267,22 +1266,10 @@
     props: ["count"],
     read: { count: (book) => book.sheets.length },
     methods: {
-      getItem: (client, state, name) => makeClient(state.ctx, "Worksheet", WORKSHEET, () => {
-        const sheet = target(state).sheet(name);
-        if (!sheet) fail("ItemNotFound", `The requested resource doesn't exist.`);
-        return sheet;
-      }, state),
+      getItem: (client, state, name) => itemOf(state, "Worksheet", WORKSHEET, (book) => book.sheet(name)),
       getItemOrNullObject: (client, state, name) => makeClient(state.ctx, "Worksheet", WORKSHEET, () => target(state).sheet(name) || null, state),
       getActiveWorksheet: (client, state) => makeClient(state.ctx, "Worksheet", WORKSHEET, () => target(state).active, state),
-      add: (client, state, name) => {
-        let made;
-        const sheet = makeClient(state.ctx, "Worksheet", WORKSHEET, () => made, state);
-        const sheetState = registry.get(sheet);
-        state.ctx.unqueueCreate(sheetState);
-        state.ctx.queue({ state, run: (book) => { made = addSheet(book, name); }, size: name });
-        state.ctx.queue({ state: sheetState, create: true });
-        return sheet;
-      },
+      add: (client, state, name) => madeBy(state, "Worksheet", WORKSHEET, (book) => addSheet(book, name), name),
     },
   };
 

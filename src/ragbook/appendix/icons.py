@@ -19,7 +19,6 @@ from ragbook.variation import (
     COMMON,
     FAILING,
     HIT_AND_MISS,
-    NO_TARGET,
     PASSING,
     TOO_FEW,
     SpcResult,
@@ -140,7 +139,3 @@ def variation_key(width: int, minimum: int) -> list[Row]:
 def icon_cell(word: object, span: int = 1) -> Cell:
     text = "" if word is None else str(word)
     return Cell(shown_word(text), icon_style(text) if text else "item", span=span)
-
-
-def assurance_words() -> tuple[str, ...]:
-    return (PASSING, FAILING, HIT_AND_MISS, NO_TARGET, TOO_FEW)

@@ -164,7 +164,7 @@ def roll_forward(book: xw.Book, user: CurrentUser = None) -> None:
                        "Previous RAG and Previous actual. (To start the next quarter from an "
                        "empty one, use ragbook roll-forward --force.)", title=TITLE)
         return
-    change = start_next_quarter(result, live.history())
+    change = start_next_quarter(result, result.plan.history)  # read once, with the plan
     try:
         changes = _rated_changes(live, result, "Roll forward", len(problems),
                                  officer(book, user))

@@ -200,7 +200,7 @@ def roll_forward_file(path: Path, out: Path, *, as_of: date | None = None,
             done.problems.append(empty)
             return done
         workbook = checked.workbook
-        change = roll_forward(checked.result, workbook.history())
+        change = roll_forward(checked.result, checked.result.plan.history)  # read once
         changes = _rated_changes(workbook, checked.result, "roll-forward",
                                  len(checked.problems), None)
         try:
